@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Docker from 'dockerode';
+import { $ } from 'zx';
+import { fail, formatSeconds, ok, progress } from './report';
+
+export const DOCKERD_LOG = '/var/log/microbox/dockerd.log';
+const DEFAULT_SOCKET = '/var/run/docker.sock';
+
+export interface EngineInfo {
+  version: string;
+  apiVersion: string;
+  endpoint: string;
+}
+
+export function engineEndpoint(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCKER_HOST || `unix://${DEFAULT_SOCKET}`;
+}
+
+/** Asks the engine for its version; undefined when nothing answers in time. */
+export async function pingEngine(timeoutMs = 3000): Promise<EngineInfo | undefined> {
+  try {
+    const docker = new Docker({ timeout: timeoutMs } as Docker.DockerOptions);
+    const v = await docker.version();
+    return { version: v.Version, apiVersion: v.ApiVersion, endpoint: engineEndpoint() };
+  } catch {
+    return undefined;
+  }
+}
+
+function isDebianLike(): boolean {
+  if (!existsSync('/etc/os-release')) return false;
+  const text = readFileSync('/etc/os-release', 'utf8');
+  return /^(ID|ID_LIKE)=.*\b(debian|ubuntu)\b/m.test(text);
+}
+
+async function dockerdRunning(): Promise<boolean> {
+  return (await $({ nothrow: true, quiet: true })`pgrep -x dockerd`).exitCode === 0;
+}
+
+async function waitForEngine(limitMs: number): Promise<EngineInfo | undefined> {
+  const until = Date.now() + limitMs;
+  while (Date.now() < until) {
+    const info = await pingEngine();
+    if (info) return info;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return undefined;
+}
+
+async function installDockerIo(): Promise<void> {
+  const policy = await $({ nothrow: true, quiet: true })`apt-cache policy docker.io`;
+  if (!/Candidate: (?!\(none\))/.test(policy.stdout)) {
+    progress('docker engine', 'apt-get update (package lists are empty or stale)');
+    await $({ quiet: true })`apt-get update`;
+  }
+  progress('docker engine', "installing Debian's docker.io with apt-get");
+  await $({ quiet: true, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })`apt-get install -y --no-install-recommends docker.io`;
+}
+
+function startDockerd(): number {
+  mkdirSync(dirname(DOCKERD_LOG), { recursive: true });
+  const log = openSync(DOCKERD_LOG, 'a');
+  const child = spawn('dockerd', [], { detached: true, stdio: ['ignore', log, log] });
+  child.unref();
+  return child.pid ?? -1;
+}
+
+/**
+ * A Docker engine that answers. On Debian or Ubuntu as root, one that is missing
+ * is installed and started; an engine that already runs is never touched.
+ */
+export async function ensureDockerEngine(): Promise<EngineInfo> {
+  const label = 'docker engine';
+  const running = await pingEngine();
+  if (running) {
+    ok(label, `${running.version} (API ${running.apiVersion}) at ${running.endpoint}`);
+    return running;
+  }
+  const endpoint = engineEndpoint();
+  if (process.env.DOCKER_HOST) {
+    fail(label, `DOCKER_HOST=${endpoint} does not answer: start that engine, or unset DOCKER_HOST to use the local one`);
+  }
+  if (process.getuid?.() !== 0 || !isDebianLike()) {
+    fail(
+      label,
+      `no Docker engine answers at ${endpoint}: start Docker Desktop, or install Docker Engine (https://docs.docker.com/engine/install/) and start it, or set DOCKER_HOST`,
+    );
+  }
+  const started = Date.now();
+  if (await dockerdRunning()) {
+    progress(label, 'dockerd is running but not answering yet; waiting for it');
+  } else {
+    if (!existsSync('/usr/bin/dockerd') && !existsSync('/usr/sbin/dockerd')) {
+      try {
+        await installDockerIo();
+      } catch (err) {
+        fail(label, `apt-get install docker.io failed: ${(err as Error).message.trim().split('\n').pop()}`);
+      }
+    }
+    const pid = startDockerd();
+    progress(label, `started dockerd (pid ${pid}), log: ${DOCKERD_LOG}`);
+  }
+  const info = await waitForEngine(60_000);
+  if (!info) fail(label, `dockerd did not answer within 60s at ${endpoint}: see ${DOCKERD_LOG}`);
+  ok(label, `${info.version} (API ${info.apiVersion}) at ${info.endpoint}, up in ${formatSeconds(Date.now() - started)}`);
+  return info;
+}
