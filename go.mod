@@ -1,3 +1,3 @@
 module github.com/microbox/workspace
 
-go 1.26.8
+go 1.26
