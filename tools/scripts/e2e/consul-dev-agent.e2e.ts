@@ -1,0 +1,28 @@
+import Consul from 'consul';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startDevAgent, type DevAgent } from '../src/consul/dev-agent';
+import { consul } from '../src/toolchain/recipes';
+import { locateTool } from '../src/toolchain/tools';
+
+describe("Consul from the bootstrap's binary", () => {
+  let agent: DevAgent | undefined;
+  afterAll(async () => agent?.stop());
+
+  it('runs a dev agent on loopback ports of its own, stores and reads KV, and stops', async () => {
+    const { path } = await locateTool(consul);
+    agent = await startDevAgent({ consulPath: path });
+    expect(agent.httpPort).not.toBe(8500);
+
+    const client = new Consul({ host: '127.0.0.1', port: agent.httpPort });
+    const value = `hello ${Date.now()}`;
+    expect(await client.kv.set('microbox/e2e/greeting', value)).toBe(true);
+    const got = await client.kv.get('microbox/e2e/greeting');
+    expect(got?.Value).toBe(value);
+
+    const pid = agent.pid;
+    await agent.stop();
+    expect(() => process.kill(pid, 0)).toThrow();
+    await expect(fetch(`http://${agent.httpAddr}/v1/status/leader`)).rejects.toThrow();
+    agent = undefined;
+  });
+});
