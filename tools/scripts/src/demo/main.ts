@@ -1,5 +1,5 @@
 import Consul from 'consul';
-import { startDevAgent } from '../consul/dev-agent';
+import { startDevAgent } from '../../../../libs/stack/src/consul-agent';
 import { consul } from '../toolchain/recipes';
 import { locateTool } from '../toolchain/tools';
 
