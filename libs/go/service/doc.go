@@ -1,0 +1,13 @@
+// Package service holds what every microbox Go service needs to keep the
+// run-time contract of its image (see shared/design.md):
+//
+//   - a config file rendered by consul-template, loaded at start and reloaded
+//     on SIGHUP, where a bad reload keeps the last good config (Config);
+//   - GET /healthz, 200 once the config is loaded and 503 before (Healthz);
+//   - registration in Consul's agent through its HTTP API, retried in the
+//     background while Consul is away and undone on stop (Registrar);
+//   - graceful shutdown on SIGTERM or SIGINT, bounded so `docker stop` ends
+//     well inside its 2 s (Run).
+//
+// It uses the standard library only.
+package service
