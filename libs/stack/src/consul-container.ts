@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises';
+import { buildImage } from '../../image/src/build';
+import { contextTar } from '../../image/src/context';
+import type { Engine } from '../../image/src/engine';
+import { runContainer, type RunningContainer } from './containers';
+
+export const CONSUL_PORT = 8500;
+const SHA_LABEL = 'dev.microbox.consul.sha256';
+
+export interface ConsulBinary {
+  path: string;
+  version: string;
+  sha256: string;
+}
+
+export function consulImageTag(binary: ConsulBinary): string {
+  return `microbox/consul:${binary.version}`;
+}
+
+/**
+ * An image of the bootstrap's own Consul binary, FROM scratch (no registry is
+ * needed), so Consul can sit on the same Docker network as the services.
+ * Built once per binary: the binary's sha256 is a label on the image.
+ */
+export async function ensureConsulImage(engine: Engine, binary: ConsulBinary, onProgress?: (line: string) => void): Promise<string> {
+  const tag = consulImageTag(binary);
+  try {
+    const info = await engine.docker.getImage(tag).inspect();
+    if (info.Config.Labels?.[SHA_LABEL] === binary.sha256) return tag;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+  }
+  const dockerfile = [
+    'FROM scratch',
+    'COPY consul /bin/consul',
+    'COPY tmp /tmp',
+    `LABEL ${SHA_LABEL}=${binary.sha256}`,
+    'ENTRYPOINT ["/bin/consul"]',
+    // A dev agent: in memory, its own leader, the HTTP API open to the network it is on.
+    'CMD ["agent", "-dev", "-client=0.0.0.0", "-log-level=warn"]',
+    '',
+  ].join('\n');
+  await buildImage(engine, {
+    context: contextTar([
+      { type: 'file', path: 'Dockerfile', content: dockerfile },
+      { type: 'file', path: 'consul', content: await readFile(binary.path), mode: 0o755 },
+      { type: 'directory', path: 'tmp', mode: 0o1777 },
+    ]),
+    tags: [tag],
+    onProgress,
+  });
+  return tag;
+}
+
+/** Starts a Consul dev agent container on `network`, reachable there as `consul:8500` and from the host at its url. */
+export async function startConsulContainer(
+  engine: Engine,
+  binary: ConsulBinary,
+  { name, network, owner }: { name: string; network: string; owner: string },
+): Promise<RunningContainer> {
+  const image = await ensureConsulImage(engine, binary);
+  return runContainer(engine, { image, name, network, aliases: ['consul'], owner, publish: CONSUL_PORT });
+}
+
+/** Waits until the agent at `url` has a leader, which is when KV writes succeed. */
+export async function consulHasLeader(url: string): Promise<true | undefined> {
+  const res = await fetch(`${url}/v1/status/leader`, { signal: AbortSignal.timeout(1000) });
+  return res.ok && (await res.json()) !== '' ? true : undefined;
+}

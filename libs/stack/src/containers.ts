@@ -1,0 +1,103 @@
+import type Docker from 'dockerode';
+import type { Engine } from '../../image/src/engine';
+
+export interface ContainerSpec {
+  image: string;
+  name: string;
+  /** Label that marks everything one test run or demo made, so it can all be removed at the end. */
+  owner: string;
+  env?: Record<string, string>;
+  network?: string;
+  /** Names other containers on the network reach this one by. */
+  aliases?: string[];
+  /** Container port to publish on 127.0.0.1, at a port the engine picks. */
+  publish?: number;
+  cmd?: string[];
+  readOnly?: boolean;
+  tmpfs?: Record<string, string>;
+}
+
+export interface RunningContainer {
+  container: Docker.Container;
+  id: string;
+  name: string;
+  /** `http://127.0.0.1:PORT` for the published port, when there is one. */
+  url?: string;
+}
+
+export const OWNER_LABEL = 'dev.microbox.owner';
+
+export async function runContainer(engine: Engine, spec: ContainerSpec): Promise<RunningContainer> {
+  const port = spec.publish ? `${spec.publish}/tcp` : undefined;
+  const container = await engine.docker.createContainer({
+    name: spec.name,
+    Image: spec.image,
+    Cmd: spec.cmd,
+    Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    Labels: { [OWNER_LABEL]: spec.owner },
+    ExposedPorts: port ? { [port]: {} } : undefined,
+    HostConfig: {
+      NetworkMode: spec.network,
+      PortBindings: port ? { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] } : undefined,
+      ReadonlyRootfs: spec.readOnly,
+      Tmpfs: spec.tmpfs,
+    },
+    NetworkingConfig: spec.network
+      ? { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases ?? [spec.name] } } }
+      : undefined,
+  });
+  await container.start();
+  let url: string | undefined;
+  if (port) {
+    const info = await container.inspect();
+    const hostPort = info.NetworkSettings.Ports[port]?.[0]?.HostPort;
+    if (!hostPort) throw new Error(`container ${spec.name} started but port ${port} was not published`);
+    url = `http://127.0.0.1:${hostPort}`;
+  }
+  return { container, id: container.id, name: spec.name, url };
+}
+
+export async function createNetwork(engine: Engine, name: string, owner: string): Promise<Docker.Network> {
+  return engine.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: { [OWNER_LABEL]: owner } });
+}
+
+/** Removes every container and network the owner made, running or not. */
+export async function removeOwned(engine: Engine, owner: string): Promise<void> {
+  const filters = JSON.stringify({ label: [`${OWNER_LABEL}=${owner}`] });
+  const containers = await engine.docker.listContainers({ all: true, filters });
+  await Promise.all(containers.map((c) => engine.docker.getContainer(c.Id).remove({ force: true, v: true })));
+  const networks = await engine.docker.listNetworks({ filters });
+  for (const n of networks) await engine.docker.getNetwork(n.Id).remove();
+}
+
+/** Runs a command in a running container; resolves with its exit code and combined output. */
+export async function execIn(container: Docker.Container, cmd: string[]): Promise<{ exitCode: number; output: string }> {
+  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (d: Buffer) => chunks.push(d));
+    stream.on('end', resolve);
+    stream.on('error', reject);
+  });
+  const { ExitCode } = await exec.inspect();
+  return { exitCode: ExitCode ?? -1, output: demux(Buffer.concat(chunks)) };
+}
+
+/** The container's stdout and stderr so far, as text. */
+export async function containerLogs(container: Docker.Container): Promise<string> {
+  const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+  return demux(raw);
+}
+
+/** Docker multiplexes stdout and stderr of a non-TTY container in 8-byte-headed frames. */
+export function demux(raw: Buffer): string {
+  let out = '';
+  let i = 0;
+  while (i + 8 <= raw.length && raw[i] <= 2 && raw[i + 1] === 0) {
+    const size = raw.readUInt32BE(i + 4);
+    out += raw.subarray(i + 8, i + 8 + size).toString();
+    i += 8 + size;
+  }
+  return i === 0 ? raw.toString() : out;
+}
