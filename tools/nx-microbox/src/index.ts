@@ -1,20 +1,15 @@
-import { dirname } from 'node:path';
-import { createNodesFromFiles, type CreateNodesV2 } from '@nx/devkit';
-import { inferVitestTargets } from './graph/vitest-targets';
+import type { CreateNodes } from '@nx/devkit';
+import { createNodesInternal, PROJECT_GLOB } from './graph/create-nodes';
 
-const PROJECT_FILES = '{apps,libs,tools}/*/project.json';
+export { createDependencies } from './graph/create-dependencies';
 
-/** Targets inferred from what a project holds, so a new project needs no registration. */
-export const createNodesV2: CreateNodesV2 = [
-  PROJECT_FILES,
-  (files, options, context) =>
-    createNodesFromFiles(
-      (file, _options, ctx) => {
-        const root = dirname(file);
-        return { projects: { [root]: { targets: inferVitestTargets(ctx.workspaceRoot, root) } } };
-      },
-      files,
-      options,
-      context,
-    ),
-];
+/**
+ * Targets inferred from what a project holds, so a new project needs no registration:
+ * vitest targets for every `{apps,libs,tools}/<name>/project.json`, and Go
+ * projects (go-build, go-test, go-vet) for Go code under `apps/<svc>/` and
+ * `libs/go/<name>/`, which need no project.json at all.
+ */
+export const createNodes: CreateNodes = [PROJECT_GLOB, createNodesInternal];
+
+/** The same, under the name Nx 20-22 read. */
+export const createNodesV2 = createNodes;

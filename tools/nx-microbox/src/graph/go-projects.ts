@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
+import { isGoSourcePath, parseGoFileHeader } from '../../../../libs/gobuild/src/imports';
+
+/** Where Go projects live: a service per folder under apps/, a shared package tree per folder under libs/go/. */
+const GO_PROJECT_ROOT = /^(apps\/[^/]+|libs\/go\/[^/]+)\//;
+
+/** The project folder a Go file belongs to, or undefined when it is not in a Go project folder. */
+export function goProjectRootOf(file: string): string | undefined {
+  if (!isGoSourcePath(file)) return undefined;
+  return GO_PROJECT_ROOT.exec(file)?.[1];
+}
+
+/**
+ * Everything in a Go project folder that a build or test can read (embed
+ * files, testdata, nested modules), but not its docs, TypeScript or
+ * end-to-end tests: a README edit rebuilds nothing. Used as `goSources` and
+ * `^goSources`, so a project's hash covers the Go projects it imports.
+ */
+export const GO_SOURCES = [
+  '{projectRoot}/**/*',
+  '!{projectRoot}/**/*.md',
+  '!{projectRoot}/**/*.ts',
+  '!{projectRoot}/e2e/**/*',
+  '!{projectRoot}/project.json',
+];
+
+const GO_MODULE_FILES = ['{workspaceRoot}/go.mod', '{workspaceRoot}/go.sum', '{workspaceRoot}/go.work', '{workspaceRoot}/go.work.sum'];
+
+/** Inputs of every Go target: the project's and its Go dependencies' sources, the module files, the toolchain. */
+export const GO_INPUTS: TargetConfiguration['inputs'] = [
+  'goSources',
+  '^goSources',
+  ...GO_MODULE_FILES,
+  { runtime: 'go env GOVERSION' },
+  { env: 'GOFLAGS' },
+  { env: 'GOEXPERIMENT' },
+  { env: 'GOAMD64' },
+  { env: 'GOARM64' },
+];
+
+export interface GoProject {
+  root: string;
+  name: string;
+  kind: 'app' | 'lib';
+  /** True when the folder itself holds a `package main` (a service go-build can build). */
+  isMain: boolean;
+  /** One of its Go files, as the "config file" Nx attributes the project to. */
+  source: string;
+}
+
+/**
+ * Groups Go files into projects: `apps/<svc>` (named `<svc>`) and
+ * `libs/go/<name>` (named `go-<name>`), nested packages included. A folder is
+ * a service when a non-test file directly in it says `package main` (files
+ * with `//go:build ignore` do not count).
+ */
+export function inferGoProjects(workspaceRoot: string, goFiles: readonly string[]): GoProject[] {
+  const byRoot = new Map<string, string[]>();
+  for (const f of goFiles) {
+    const root = goProjectRootOf(f);
+    if (!root) continue;
+    let list = byRoot.get(root);
+    if (!list) byRoot.set(root, (list = []));
+    list.push(f);
+  }
+  const projects: GoProject[] = [];
+  for (const [root, files] of [...byRoot].sort(([a], [b]) => a.localeCompare(b))) {
+    const direct = files.filter((f) => posix.dirname(f) === root && !f.endsWith('_test.go')).sort();
+    let isMain = false;
+    for (const f of direct) {
+      let text: string;
+      try {
+        text = readFileSync(join(workspaceRoot, f), 'utf8');
+      } catch {
+        continue;
+      }
+      const header = parseGoFileHeader(text);
+      if (header.packageName === 'main' && header.buildConstraint?.trim() !== 'ignore') {
+        isMain = true;
+        break;
+      }
+    }
+    const kind = root.startsWith('apps/') ? 'app' : 'lib';
+    const folder = posix.basename(root);
+    projects.push({ root, name: kind === 'app' ? folder : `go-${folder}`, kind, isMain, source: direct[0] ?? files.sort()[0] });
+  }
+  return projects;
+}
+
+/** The project configuration Nx gets for a Go project; a project.json beside it may override any of it. */
+export function goProjectConfiguration(p: GoProject): Omit<ProjectConfiguration, 'root'> & { root: string } {
+  const targets: Record<string, TargetConfiguration> = {};
+  if (p.isMain) {
+    targets['go-build'] = {
+      executor: '@microbox/nx-microbox:go-build',
+      options: { main: p.root, outputPath: `dist/${p.root}` },
+      outputs: ['{options.outputPath}'],
+      cache: true,
+      inputs: GO_INPUTS,
+      metadata: {
+        technologies: ['go'],
+        description: 'Static, reproducible Go binary: CGO_ENABLED=0 -trimpath -ldflags "-s -w -buildid= -X <buildinfo>", ELF checked static',
+      },
+    };
+  }
+  targets['go-test'] = {
+    executor: '@microbox/nx-microbox:go-test',
+    options: { root: p.root },
+    cache: true,
+    inputs: [...GO_INPUTS!, { env: 'CGO_ENABLED' }],
+    metadata: { technologies: ['go'], description: `go test ./${p.root}/...` },
+  };
+  targets['go-vet'] = {
+    executor: '@microbox/nx-microbox:go-vet',
+    options: { root: p.root },
+    cache: true,
+    inputs: [...GO_INPUTS!, { env: 'CGO_ENABLED' }],
+    metadata: { technologies: ['go'], description: `go vet ./${p.root}/...` },
+  };
+  return {
+    root: p.root,
+    name: p.name,
+    projectType: p.kind === 'app' ? 'application' : 'library',
+    sourceRoot: p.root,
+    tags: ['lang:go', p.kind === 'app' ? 'type:app' : 'type:lib'],
+    namedInputs: { goSources: GO_SOURCES },
+    targets,
+  };
+}
