@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/microbox/workspace/libs/go/buildinfo"
+	"github.com/microbox/workspace/libs/go/service"
+)
+
+// app holds what greeter's handlers share.
+type app struct {
+	cfg *service.Config[config]
+	// instance names this replica in answers (the hostname: in a container,
+	// its id), so a caller behind a load balancer can tell replicas apart.
+	instance string
+	// failing is the switch POST /admin/health flips to make /healthz fail.
+	failing atomic.Bool
+}
+
+func (a *app) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /greet", a.greet)
+	mux.Handle("GET /healthz", service.Healthz(a.cfg.Ready, a.healthSwitch))
+	mux.HandleFunc("POST /admin/health", a.setHealth)
+	mux.HandleFunc("GET /version", version)
+	return mux
+}
+
+// greet answers GET /greet?name=X with {"greeting":"Hello, X!","instance":"..."}.
+func (a *app) greet(w http.ResponseWriter, r *http.Request) {
+	c, ok := a.cfg.Get()
+	if !ok {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": a.cfg.Ready().Error()})
+		return
+	}
+	name := r.URL.Query().Get("name")
+	if name == "" {
+		name = "world"
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"greeting": c.Greeting + ", " + name + "!", "instance": a.instance})
+}
+
+func (a *app) healthSwitch() error {
+	if a.failing.Load() {
+		return errors.New("failing on purpose, switched by POST /admin/health?fail=true; POST /admin/health?fail=false to clear")
+	}
+	return nil
+}
+
+// setHealth answers POST /admin/health?fail=true|false: with true /healthz
+// answers 503 until it is set back to false, so that Consul marks this
+// replica critical and callers stop routing to it. /greet keeps working.
+func (a *app) setHealth(w http.ResponseWriter, r *http.Request) {
+	fail, err := strconv.ParseBool(r.URL.Query().Get("fail"))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "fail=" + strconv.Quote(r.URL.Query().Get("fail")) + " is not a boolean: use POST /admin/health?fail=true or ?fail=false"})
+		return
+	}
+	a.failing.Store(fail)
+	writeJSON(w, http.StatusOK, map[string]bool{"failing": fail})
+}
+
+// version answers GET /version with what go-build stamped into the binary.
+func version(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"version": buildinfo.Version, "commit": buildinfo.Commit, "commitTime": buildinfo.CommitTime})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
