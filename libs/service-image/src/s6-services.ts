@@ -1,0 +1,128 @@
+import { EXIT_CODE_FILE, S6_TREE, SCAN_DIR } from '../../basebox/src/s6-tree';
+import { APP_USER } from '../../basebox/src/users';
+import type { ServiceSpec } from './service-spec';
+
+/** A file of the service's s6 tree, relative to /etc/s6. */
+export interface ServiceFile {
+  path: string;
+  content: string;
+  mode: number;
+}
+
+export const APP_DIR = `${SCAN_DIR}/app`;
+export const CONSUL_TEMPLATE_CONFIG = '/etc/consul-template/config.hcl';
+export const TEMPLATES_DIR = '/etc/consul-template/templates';
+
+export function binaryPath(spec: Pick<ServiceSpec, 'name'>): string {
+  return `/usr/local/bin/${spec.name}`;
+}
+
+/** Crash loop: this many unasked-for ends of the app within the window give up for good. */
+const CRASH_LOOP = { ends: 5, seconds: 30 };
+
+function giveUp(): string {
+  return `# Ends the container for good with code $1: .s6-svscan/finish passes it out.
+give_up() {
+  echo "$1" > ${EXIT_CODE_FILE}
+  exec s6-svscanctl -t ${SCAN_DIR}
+}`;
+}
+
+function appRun(spec: ServiceSpec): string {
+  const files = spec.templates.map((t) => t.destination).join(' ');
+  return `#!/bin/sh
+# Runs ${spec.name} as the non-root user "${APP_USER.name}" once consul-template has
+# rendered its config, waiting at most ${spec.configWaitSeconds}s for that first render.
+exec 2>&1
+# consul-template's first render also signals the app (s6-svc -h); until this
+# script has become the app, that signal must not end it.
+trap true HUP
+${giveUp()}
+
+started=$(date +%s)
+for file in ${files}; do
+  said=
+  until [ -s "$file" ]; do
+    if [ $(( $(date +%s) - started )) -ge ${spec.configWaitSeconds} ]; then
+      echo "app: no config at $file after ${spec.configWaitSeconds}s: consul-template has not rendered it (is Consul at \${CONSUL_HTTP_ADDR:-127.0.0.1:8500} up, is the template valid? see consul-template's lines); giving up with exit code ${spec.giveUpCode}"
+      give_up ${spec.giveUpCode}
+    fi
+    if [ -z "$said" ]; then
+      echo "app: waiting for consul-template to render $file (at most ${spec.configWaitSeconds}s)"
+      said=1
+    fi
+    sleep 0.05
+  done
+done
+echo "app: starting ${binaryPath(spec)} as ${APP_USER.name}"
+exec s6-setuidgid ${APP_USER.name} ${binaryPath(spec)}
+`;
+}
+
+function appFinish(spec: ServiceSpec): string {
+  return `#!/bin/sh
+# s6 runs this each time ${spec.name} ends: $1 is its exit code (256 when a
+# signal ended it), $2 the signal. It brings the container down, with a
+# non-zero code, when the app gives up (exit ${spec.giveUpCode}) or crash-loops
+# (${CRASH_LOOP.ends} ends within ${CRASH_LOOP.seconds}s); otherwise s6 starts it again.
+code=$1
+signal=$2
+${giveUp()}
+
+if [ "$code" -eq 256 ]; then
+  echo "app: ${spec.name} ended by signal $signal"
+else
+  echo "app: ${spec.name} exited with code $code"
+fi
+if [ "$code" -eq ${spec.giveUpCode} ]; then
+  echo "app: exit code ${spec.giveUpCode} means ${spec.name} gives up for good: stopping the container with ${spec.giveUpCode}"
+  give_up ${spec.giveUpCode}
+fi
+# A clean exit, or SIGTERM from docker stop, is not a crash.
+if [ "$code" -eq 0 ] || { [ "$code" -eq 256 ] && [ "$signal" -eq 15 ]; }; then
+  exit 0
+fi
+now=$(date +%s)
+echo "$now" >> crashes
+tail -n ${CRASH_LOOP.ends} crashes > crashes.new && mv crashes.new crashes
+if [ "$(wc -l < crashes)" -ge ${CRASH_LOOP.ends} ] && [ $(( now - $(head -n 1 crashes) )) -le ${CRASH_LOOP.seconds} ]; then
+  [ "$code" -eq 256 ] && code=$(( 128 + signal ))
+  echo "app: ${spec.name} ended ${CRASH_LOOP.ends} times within ${CRASH_LOOP.seconds}s: a crash loop; stopping the container with $code"
+  give_up "$code"
+fi
+`;
+}
+
+function consulTemplateRun(): string {
+  return `#!/bin/sh
+# consul-template renders the service's config from Consul and tells the app
+# of each change (see ${CONSUL_TEMPLATE_CONFIG}). SIGTERM must stop it: by
+# default it ignores that signal.
+exec 2>&1
+echo "consul-template: rendering from Consul at \${CONSUL_HTTP_ADDR:-127.0.0.1:8500}"
+exec consul-template -config ${CONSUL_TEMPLATE_CONFIG} -kill-signal=SIGTERM
+`;
+}
+
+function consulTemplateFinish(): string {
+  return `#!/bin/sh
+# $1 is consul-template's exit code (256 when a signal ended it), $2 the signal.
+case "$1" in
+  12) echo "consul-template: stopped on SIGTERM" ;;
+  256) echo "consul-template: ended by signal $2" ;;
+  *) echo "consul-template: exited with code $1; s6 starts it again in a second" ;;
+esac
+`;
+}
+
+/** The default s6 service dirs of a service image, relative to ${S6_TREE}. */
+export function defaultServiceFiles(spec: ServiceSpec): ServiceFile[] {
+  return [
+    { path: 'app/run', content: appRun(spec), mode: 0o755 },
+    { path: 'app/finish', content: appFinish(spec), mode: 0o755 },
+    { path: 'consul-template/run', content: consulTemplateRun(), mode: 0o755 },
+    { path: 'consul-template/finish', content: consulTemplateFinish(), mode: 0o755 },
+  ];
+}
+
+export { S6_TREE };

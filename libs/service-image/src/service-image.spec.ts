@@ -1,0 +1,136 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { consulTemplateConfig } from './consul-template-config';
+import { serviceDockerfile } from './dockerfile';
+import { serviceEntries, serviceFiles } from './layout';
+import { defaultServiceFiles } from './s6-services';
+import { checkGiveUpCode, checkServiceName, defaultTemplate, type ServiceSpec } from './service-spec';
+
+const spec: ServiceSpec = {
+  name: 'greeter',
+  binary: '/dist/greeter',
+  templates: [defaultTemplate('greeter', 'templates/greeter.json.tmpl'), { source: 'templates/tls.pem.tmpl', destination: '/run/greeter/tls.pem', reload: 'restart' }],
+  giveUpCode: 78,
+  configWaitSeconds: 30,
+  port: 8080,
+  env: { GREETER_CONFIG: '/run/greeter/greeter.json' },
+};
+const file = (path: string) => defaultServiceFiles(spec).find((f) => f.path === path)!.content;
+
+let dir: string | undefined;
+afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+describe('service spec', () => {
+  it('renders templates/<x>.tmpl to /run/<svc>/<x> and reloads by default', () => {
+    expect(defaultTemplate('greeter', 'templates/greeter.json.tmpl')).toEqual({
+      source: 'templates/greeter.json.tmpl',
+      destination: '/run/greeter/greeter.json',
+      reload: 'reload',
+    });
+  });
+
+  it('refuses names and exit codes that cannot work, naming them', () => {
+    expect(checkServiceName('greeter-2')).toBe('greeter-2');
+    expect(() => checkServiceName('Greeter')).toThrow('service name "Greeter"');
+    expect(() => checkServiceName('9lives')).toThrow('starting with a letter');
+    expect(() => checkGiveUpCode(0)).toThrow('giveUpCode 0');
+    expect(() => checkGiveUpCode(137)).toThrow('giveUpCode 137');
+  });
+});
+
+describe('s6 service scripts', () => {
+  it('app/run waits, bounded, for every rendered file, then drops to the app user', () => {
+    const run = file('app/run');
+    expect(run).toContain('for file in /run/greeter/greeter.json /run/greeter/tls.pem; do');
+    expect(run).toContain('-ge 30 ]');
+    expect(run).toContain('give_up 78');
+    expect(run).toMatch(/exec s6-setuidgid app \/usr\/local\/bin\/greeter\n$/);
+    expect(run).toContain('trap true HUP');
+  });
+
+  it('app/finish stops the container on the give-up code and on a crash loop, not on SIGTERM or exit 0', () => {
+    const finish = file('app/finish');
+    expect(finish).toContain('if [ "$code" -eq 78 ]; then');
+    expect(finish).toContain('echo "$1" > /run/s6/.s6-svscan/exit-code');
+    expect(finish).toContain('exec s6-svscanctl -t /run/s6');
+    expect(finish).toContain('[ "$signal" -eq 15 ]');
+    expect(finish).toContain('tail -n 5 crashes');
+  });
+
+  it('consul-template/run stops on SIGTERM', () => {
+    expect(file('consul-template/run')).toContain('exec consul-template -config /etc/consul-template/config.hcl -kill-signal=SIGTERM');
+  });
+
+  it('each script is a valid sh program', async () => {
+    const { execFileSync } = await import('node:child_process');
+    for (const f of defaultServiceFiles(spec)) {
+      expect(() => execFileSync('sh', ['-n', '-c', f.content]), f.path).not.toThrow();
+    }
+  });
+});
+
+describe('consul-template config', () => {
+  const hcl = consulTemplateConfig(spec);
+  it('retries Consul for ever, at most a second apart', () => {
+    expect(hcl).toMatch(/attempts\s+= 0/);
+    expect(hcl).toMatch(/max_backoff = "1s"/);
+  });
+  it('reloads with s6-svc -h or restarts with -r, per template', () => {
+    expect(hcl).toContain('source      = "/etc/consul-template/templates/greeter.json.tmpl"');
+    expect(hcl).toContain('command     = ["s6-svc", "-h", "/run/s6/app"]');
+    expect(hcl).toContain('destination = "/run/greeter/tls.pem"');
+    expect(hcl).toContain('command     = ["s6-svc", "-r", "/run/s6/app"]');
+  });
+});
+
+describe('service layout', () => {
+  it('takes a file under the service s6/ folder over the default, and adds the others', () => {
+    dir = mkdtempSync(join(tmpdir(), 'svc-'));
+    mkdirSync(join(dir, 's6/app'), { recursive: true });
+    writeFileSync(join(dir, 's6/app/run'), '#!/bin/sh\nexec custom\n');
+    chmodSync(join(dir, 's6/app/run'), 0o755);
+    writeFileSync(join(dir, 's6/app/timeout-kill'), '3000\n');
+    const { files, overridden } = serviceFiles(spec, dir);
+    expect(overridden).toEqual(['app/run']);
+    expect(files.find((f) => f.path === 'app/run')).toEqual({ path: 'app/run', content: '#!/bin/sh\nexec custom\n', mode: 0o755 });
+    expect(files.map((f) => f.path)).toEqual(['app/finish', 'app/run', 'app/timeout-kill', 'consul-template/finish', 'consul-template/run']);
+  });
+
+  it('puts scripts, config and templates under rootfs/ and the binary apart', () => {
+    dir = mkdtempSync(join(tmpdir(), 'svc-'));
+    mkdirSync(join(dir, 'templates'));
+    writeFileSync(join(dir, 'templates/greeter.json.tmpl'), '{}');
+    writeFileSync(join(dir, 'templates/tls.pem.tmpl'), 'pem');
+    const paths = serviceEntries(spec, dir, Buffer.from('ELF')).map((e) => e.path);
+    expect(paths).toEqual([
+      'rootfs/etc/s6/app/finish',
+      'rootfs/etc/s6/app/run',
+      'rootfs/etc/s6/consul-template/finish',
+      'rootfs/etc/s6/consul-template/run',
+      'rootfs/etc/consul-template/config.hcl',
+      'rootfs/etc/consul-template/templates/greeter.json.tmpl',
+      'rootfs/etc/consul-template/templates/tls.pem.tmpl',
+      'bin/greeter',
+    ]);
+  });
+});
+
+describe('Dockerfile', () => {
+  it('builds FROM the base, binary last, with OCI labels from the commit', () => {
+    const text = serviceDockerfile(spec, {
+      revision: 'abc123',
+      created: '2026-11-28T05:00:00Z',
+      source: 'https://example.com/repo',
+      baseImage: 'microbox/basebox:0.1.0',
+      baseId: 'sha256:feed',
+    });
+    const lines = text.split('\n');
+    expect(lines.slice(0, 3)).toEqual(['FROM microbox/basebox:0.1.0', 'COPY rootfs/ /', 'COPY bin/greeter /usr/local/bin/greeter']);
+    expect(text).toContain('ENV PORT="8080" GREETER_CONFIG="/run/greeter/greeter.json"');
+    expect(text).toContain('org.opencontainers.image.created="2026-11-28T05:00:00Z"');
+    expect(text).toContain('org.opencontainers.image.revision="abc123"');
+    expect(text).toContain('dev.microbox.base.id="sha256:feed"');
+  });
+});
