@@ -66,8 +66,9 @@ export let lastTiming: GoEdgeTiming | undefined;
  * import path is mapped to a folder the way Go resolves it (the main module's
  * path, go.work `use` folders, nested go.mod files and replace directives that
  * point at a local folder), and the folder to the project that holds it.
- * Build constraints are not applied: a file compiled only for another
- * platform still makes its project depend on what it imports.
+ * Build constraints are not applied (but for `//go:build ignore`): a file
+ * compiled only for another platform still makes its project depend on what
+ * it imports.
  */
 export function goDependencies(context: Pick<CreateDependenciesContext, 'fileMap' | 'projects' | 'workspaceRoot'>): RawProjectGraphDependency[] {
   const started = performance.now();
@@ -110,7 +111,9 @@ export function goDependencies(context: Pick<CreateDependenciesContext, 'fileMap
       let imports = memory.get(f.hash);
       if (!imports) {
         try {
-          imports = parseGoFileHeader(readFileSync(join(ws, f.file), 'utf8')).imports;
+          const header = parseGoFileHeader(readFileSync(join(ws, f.file), 'utf8'));
+          // `//go:build ignore` marks a file no build ever compiles (generators run with go run).
+          imports = header.buildConstraint?.trim() === 'ignore' ? [] : header.imports;
         } catch {
           continue;
         }

@@ -68,7 +68,7 @@ export function inferGoProjects(workspaceRoot: string, goFiles: readonly string[
   const projects: GoProject[] = [];
   for (const [root, files] of [...byRoot].sort(([a], [b]) => a.localeCompare(b))) {
     const direct = files.filter((f) => posix.dirname(f) === root && !f.endsWith('_test.go')).sort();
-    let isMain = false;
+    let mainFile: string | undefined;
     for (const f of direct) {
       let text: string;
       try {
@@ -78,13 +78,19 @@ export function inferGoProjects(workspaceRoot: string, goFiles: readonly string[
       }
       const header = parseGoFileHeader(text);
       if (header.packageName === 'main' && header.buildConstraint?.trim() !== 'ignore') {
-        isMain = true;
+        mainFile = f;
         break;
       }
     }
     const kind = root.startsWith('apps/') ? 'app' : 'lib';
     const folder = posix.basename(root);
-    projects.push({ root, name: kind === 'app' ? folder : `go-${folder}`, kind, isMain, source: direct[0] ?? files.sort()[0] });
+    projects.push({
+      root,
+      name: kind === 'app' ? folder : `go-${folder}`,
+      kind,
+      isMain: mainFile !== undefined,
+      source: mainFile ?? direct[0] ?? files.sort()[0],
+    });
   }
   return projects;
 }
