@@ -1,0 +1,40 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type BuildRecord, formatMB, readRecord, writeRecord } from './record';
+
+const record: BuildRecord = {
+  id: 'sha256:abc',
+  tags: ['microbox-test/x:1'],
+  inputsHash: 'f00d',
+  size: 18_445_358,
+  gzipSize: 7_541_584,
+  parts: [{ name: 'busybox', bytes: 908_800, gzipBytes: 470_243 }],
+  meta: { flavour: 'debian' },
+};
+
+describe('build record', () => {
+  let dir: string;
+  beforeEach(async () => void (dir = await mkdtemp(join(tmpdir(), 'record-'))));
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('reads back what it wrote, creating the folder', async () => {
+    const path = join(dir, 'dist', 'images', 'x.json');
+    await writeRecord(path, record);
+    expect(await readRecord(path)).toEqual(record);
+    expect((await readFile(path, 'utf8')).endsWith('}\n')).toBe(true);
+  });
+
+  it('reads a missing or broken record as none, so the image is simply built', async () => {
+    expect(await readRecord(join(dir, 'none.json'))).toBeUndefined();
+    await writeFile(join(dir, 'bad.json'), '{"id":');
+    expect(await readRecord(join(dir, 'bad.json'))).toBeUndefined();
+    await writeFile(join(dir, 'other.json'), '{"id":"x"}');
+    expect(await readRecord(join(dir, 'other.json'))).toBeUndefined();
+  });
+
+  it('formats sizes in decimal megabytes, as the goals are stated', () => {
+    expect(formatMB(19_600_000)).toBe('19.60 MB');
+  });
+});
