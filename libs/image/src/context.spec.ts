@@ -20,7 +20,7 @@ async function headers(tar: Buffer): Promise<Header[]> {
     stream.on('end', next);
     stream.resume();
   });
-  const done = new Promise((resolve) => ex.on('finish', resolve));
+  const done = new Promise<void>((resolve) => ex.on('finish', () => resolve()));
   ex.end(tar);
   await done;
   return seen;
