@@ -73,7 +73,7 @@ async function assembleDebian(options: BaseboxOptions, log: (line: string) => vo
     }
     log(`${lock.packages.length} packages verified (sha256) and unpacked from ${cache}`);
     const consulTemplate = await consulTemplateEntry(options.consulTemplate);
-    const parts = await debianParts(new PackageTree(root), consulTemplate);
+    const parts = await debianParts(new PackageTree(root), consulTemplate, log);
     const meta = Object.fromEntries(lock.packages.map((p) => [`deb:${p.name}`, p.version]));
     return { dockerfile: debianDockerfile(), parts, meta, cleanup: () => rm(work, { recursive: true, force: true }) };
   } catch (err) {

@@ -31,7 +31,7 @@ export async function refreshLock(lockFile: string, cacheDir: string, log: (line
   for (const old of before?.packages ?? []) {
     if (!packages.some((p) => p.name === old.name)) log(`${old.name} ${old.version}: removed (the recipe no longer needs it)`);
   }
-  const lock: DebianLock = { comment: LOCK_COMMENT, packages };
+  const lock: DebianLock = { comment: LOCK_COMMENT, packages: packages.sort((a, b) => a.name.localeCompare(b.name)) };
   await writeLock(lockFile, lock);
   log(`wrote ${lockFile} (${packages.length} packages)`);
   return lock;

@@ -72,12 +72,13 @@ function directories(): ContextEntry[] {
 }
 
 /** The parts of the debian flavour, read from the unpacked locked packages. */
-export async function debianParts(tree: PackageTree, consulTemplate: ContextEntry): Promise<Part[]> {
+export async function debianParts(tree: PackageTree, consulTemplate: ContextEntry, log: (line: string) => void = () => {}): Promise<Part[]> {
   const programs = S6_PROGRAMS.map((name) => posix.join('/usr/bin', name));
   for (const program of programs) {
     if (!tree.exists(program)) throw new Error(`${program} is not in the locked s6 package: check the s6 entry in the lock file`);
   }
   const libraries = libraryClosure(tree, [BUSYBOX, ...programs], debianLibraryDirs(DEBIAN_TRIPLET));
+  log(`libraries (DT_NEEDED of busybox and ${programs.length} s6 programs): ${[...libraries.found.values()].join(', ')}`);
   const byName: Record<(typeof DEBIAN_PART_NAMES)[number], ContextEntry[]> = {
     busybox: await busyboxEntries(tree),
     libraries: libraries.entries,

@@ -1,0 +1,123 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildImage } from '../../image/src/build';
+import { packContext } from '../../image/src/context';
+import { connectEngine } from '../../image/src/engine';
+import { type BuildRecord, readRecord, writeRecord } from '../../image/src/record';
+import { buildBasebox } from '../src/build';
+import { consulTemplatePath, docker, LOCK_FILE, removeAll, testTag } from './helpers';
+
+const BASE = testTag('basebox');
+const SERVICE = testTag('basebox-service');
+const containers: string[] = [];
+let work: string;
+let record: BuildRecord;
+let consulTemplate: string;
+
+const options = (recordFile: string, tags = [BASE]) => ({
+  flavour: 'debian',
+  consulTemplate,
+  lockFile: LOCK_FILE,
+  recordFile,
+  tags,
+  log: () => {},
+});
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'basebox-e2e-'));
+  consulTemplate = await consulTemplatePath();
+  record = (await buildBasebox(options(join(work, 'basebox.json')))).record;
+  // A throwaway service on top: a run script that says when it starts, then sleeps.
+  const run = '#!/bin/sh\necho "sleeper started"\nexec sleep 1000\n';
+  const { tar } = await packContext([
+    { type: 'file', path: 'Dockerfile', content: `FROM ${BASE}\nCOPY etc/ /etc/\n` },
+    { type: 'file', path: 'etc/s6/sleeper/run', content: run, mode: 0o755 },
+  ]);
+  await buildImage(await connectEngine(), { context: tar, tags: [SERVICE] });
+});
+
+afterAll(async () => {
+  await removeAll(containers, [SERVICE, BASE]);
+  await rm(work, { recursive: true, force: true });
+});
+
+async function start(...flags: string[]): Promise<string> {
+  const id = await docker('run', '-d', ...flags, SERVICE);
+  containers.push(id);
+  return id;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, limitMs = 5000): Promise<T> {
+  const until = Date.now() + limitMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the debian basebox', () => {
+  it('builds within the size goals, with a breakdown by part', () => {
+    expect(record.tags).toEqual([BASE]);
+    expect(record.parts.map((p) => p.name)).toEqual(['busybox', 'libraries', 's6', 'ca-certificates', 'consul-template', 'other']);
+    expect(record.size).toBeLessThanOrEqual(19_600_000);
+    expect(record.gzipSize).toBeLessThanOrEqual(8_000_000);
+  });
+
+  it('runs s6-svscan as PID 1, and consul-template inside', async () => {
+    const id = await start();
+    await waitFor('PID 1', async () => ((await docker('exec', id, 'cat', '/proc/1/comm')) === 's6-svscan' ? true : undefined));
+    expect((await docker('exec', id, 'cat', '/proc/1/cmdline')).split('\0').filter(Boolean)).toEqual(['s6-svscan', '/run/s6']);
+    expect(await docker('exec', id, 'consul-template', '-version')).toMatch(/^consul-template v0\.42\.1\b/);
+    expect(await docker('exec', id, 'stat', '-c', '%a', '/tmp')).toBe('1777');
+  });
+
+  it('starts a service, restarts it within 1.1 s of a kill, and stops with exit code 0 within 2 s (read-only root)', async () => {
+    const id = await start('--read-only', '--tmpfs', '/run', '--tmpfs', '/tmp');
+    const pid = await waitFor('the service to be up', async () => {
+      const p = await docker('exec', id, 's6-svstat', '-p', '/run/s6/sleeper');
+      return Number(p) > 0 ? p : undefined;
+    });
+    // s6-supervise waits 1 s before restarting a service that ran less than 1 s.
+    await new Promise((r) => setTimeout(r, 1200));
+    // Kill and watch from inside, so the time is not docker exec's.
+    const script = `old=${pid}; t0=$(cut -d' ' -f1 /proc/uptime); kill -9 $old
+      while :; do p=$(s6-svstat -p /run/s6/sleeper); [ "$p" != "$old" ] && [ "$p" -gt 0 ] && break; usleep 10000; done
+      t1=$(cut -d' ' -f1 /proc/uptime); echo "$t0 $t1"`;
+    const [t0, t1] = (await docker('exec', id, 'sh', '-c', script)).split(' ').map(Number);
+    expect(t1! - t0!).toBeLessThanOrEqual(1.1);
+    expect((await docker('logs', id)).match(/sleeper started/g)).toHaveLength(2);
+
+    const started = Date.now();
+    await docker('stop', '-t', '10', id);
+    expect(Date.now() - started).toBeLessThanOrEqual(2000);
+    expect(await docker('inspect', '-f', '{{.State.ExitCode}}', id)).toBe('0');
+  });
+
+  it('has the non-root user, and s6-setuidgid drops to it and can write /tmp', async () => {
+    const id = await start();
+    await waitFor('s6', async () => ((await docker('exec', id, 'cat', '/proc/1/comm')) === 's6-svscan' ? true : undefined));
+    const out = await docker('exec', id, 's6-setuidgid', 'app', 'sh', '-c', 'id -u; id -g; echo hello > /tmp/by-app; stat -c %U:%G /tmp/by-app');
+    expect(out.split('\n')).toEqual(['10001', '10001', 'app:app']);
+  });
+
+  it('gives the same image id when built again without changes (Docker cache)', async () => {
+    const again = await buildBasebox(options(join(work, 'fresh.json')));
+    expect(again.reused).toBe(false);
+    expect(again.record.id).toBe(record.id);
+  });
+
+  it('skips the build when the record matches and the image is there, and builds again when the image is gone', async () => {
+    const recordFile = join(work, 'basebox.json');
+    expect((await buildBasebox(options(recordFile))).reused).toBe(true);
+    // A record from a cache (or another machine) naming an image this daemon does not hold.
+    await writeRecord(recordFile, { ...(await readRecord(recordFile))!, id: 'sha256:' + '0'.repeat(64) });
+    const rebuilt = await buildBasebox(options(recordFile));
+    expect(rebuilt.reused).toBe(false);
+    expect(rebuilt.record.id).toBe(record.id);
+    expect((await readRecord(recordFile))!.id).toBe(record.id);
+  });
+});

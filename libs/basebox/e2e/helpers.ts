@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { consulTemplate } from '../../../tools/scripts/src/toolchain/recipes';
+import { locateTool } from '../../../tools/scripts/src/toolchain/tools';
+
+const run = promisify(execFile);
+
+/** The docker CLI, for what a person would type to check an image. */
+export async function docker(...args: string[]): Promise<string> {
+  return (await run('docker', args, { maxBuffer: 64 * 1024 * 1024 })).stdout.trim();
+}
+
+export async function dockerStatus(...args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    return { code: 0, out: await docker(...args) };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}`.trim() };
+  }
+}
+
+/** A name no other run uses, under microbox-test/ so leftovers are easy to find. */
+export function testTag(what: string): string {
+  return `microbox-test/${what}-${randomBytes(4).toString('hex')}:e2e`;
+}
+
+/** Removes images and containers by name, ignoring those already gone. */
+export async function removeAll(containers: string[], images: string[]): Promise<void> {
+  if (containers.length) await dockerStatus('rm', '-f', ...containers);
+  if (images.length) await dockerStatus('rmi', ...images);
+}
+
+export async function tagged(tag: string): Promise<boolean> {
+  return (await docker('images', '-q', tag)) !== '';
+}
+
+export async function consulTemplatePath(): Promise<string> {
+  return (await locateTool(consulTemplate)).path;
+}
+
+export const LOCK_FILE = new URL('../debian.lock.json', import.meta.url).pathname;
