@@ -90,7 +90,8 @@ async function requireAlpineImage(engine: Engine, log: (line: string) => void): 
     const stream = await engine.docker.pull(ALPINE_IMAGE);
     await new Promise<void>((resolve, reject) => engine.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
   } catch (err) {
-    const reason = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
+    // dockerode prefixes the daemon's message with the HTTP status: keep the daemon's words.
+    const reason = (err as Error).message.replace(/^\(HTTP code \d+\)[^-]*- /, '');
     throw new Error(
       `flavour alpine builds FROM ${ALPINE_IMAGE}, which the daemon at ${engine.endpoint} does not have and cannot pull (${reason.trim().split('\n')[0]}): build it where a registry is reachable, or use flavour debian`,
     );
