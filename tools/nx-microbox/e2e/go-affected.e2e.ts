@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureClone, type FixtureClone } from './go-workspace';
@@ -80,5 +80,15 @@ describe('Go projects in the Nx graph of a fixture workspace', () => {
     expect(sha('alpha')).not.toBe(before.alpha);
     expect(sha('beta')).toBe(before.beta);
     expect(sha('gamma')).toBe(before.gamma);
+  });
+
+  it('lets a project.json beside Go code override options, and depend on a project without Go code', () => {
+    writeFileSync(
+      join(ws.dir, 'apps/gamma/project.json'),
+      JSON.stringify({ name: 'gamma', implicitDependencies: ['gobuild'], targets: { 'go-build': { options: { platforms: ['linux/arm64'] } } } }),
+    );
+    const out = ws.nx('run', 'gamma:go-build', '--outputStyle=static');
+    expect(out).toMatch(/GOARCH=arm64/);
+    expect(readdirSync(join(ws.dir, 'dist/apps/gamma')).sort()).toEqual(['build.json', 'gamma', 'gamma_linux_amd64', 'gamma_linux_arm64']);
   });
 });

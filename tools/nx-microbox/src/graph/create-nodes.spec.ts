@@ -24,18 +24,29 @@ describe('createNodesInternal', () => {
     const files = listFiles(ws).filter((f) => f.endsWith('.go') || f.endsWith('project.json'));
     const results = await createNodesInternal(files, undefined, { workspaceRoot: ws, nxJsonConfiguration: {} });
     const byRoot: Record<string, Record<string, unknown>> = {};
+    const namedInputs: Record<string, unknown> = {};
     for (const [, r] of results) {
-      for (const [root, p] of Object.entries(r.projects ?? {})) byRoot[root] = { ...byRoot[root], ...(p.targets ?? {}) };
+      for (const [root, p] of Object.entries(r.projects ?? {})) {
+        byRoot[root] = { ...byRoot[root], ...(p.targets ?? {}) };
+        namedInputs[root] = { ...(namedInputs[root] ?? {}), ...p.namedInputs };
+      }
     }
     expect(Object.keys(byRoot).sort()).toEqual([
       'apps/alpha',
       'apps/beta',
       'apps/gamma',
+      'libs/deep/er',
       'libs/go/buildinfo',
       'libs/go/extlib',
       'libs/go/shared',
       'libs/ts',
     ]);
+    expect(byRoot['libs/deep/er']).toEqual({}); // no vitest inference that deep, as before
+    // Every project has a goSources input, so `^goSources` never names a missing one:
+    // the Go files of a Go project, nothing for the others.
+    expect(namedInputs['libs/ts']).toEqual({ goSources: [] });
+    expect(namedInputs['libs/deep/er']).toEqual({ goSources: [] });
+    expect((namedInputs['apps/alpha'] as { goSources: string[] }).goSources).toContain('{projectRoot}/**/*');
     expect(Object.keys(byRoot['libs/ts'])).toEqual(['test']);
     expect(Object.keys(byRoot['apps/alpha']).sort()).toEqual(['go-build', 'go-test', 'go-vet']);
     expect(Object.keys(byRoot['libs/go/shared']).sort()).toEqual(['go-test', 'go-vet']);

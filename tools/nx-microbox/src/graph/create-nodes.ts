@@ -18,22 +18,34 @@ export async function createNodesInternal(
   options: unknown,
   context: CreateNodesContext,
 ): Promise<CreateNodesResultArray> {
-  const projectJsons = files.filter((f) => VITEST_PROJECT_JSON.test(f));
-  const goFiles = files.filter((f) => f.endsWith('.go'));
+  const goProjects = inferGoProjects(
+    context.workspaceRoot,
+    files.filter((f) => f.endsWith('.go')),
+  );
+  const goRoots = new Set(goProjects.map((p) => p.root));
+  const projectJsons = files.filter((f) => f === 'project.json' || f.endsWith('/project.json'));
 
-  const vitest = await createNodesFromFiles(
+  const other = await createNodesFromFiles(
     (file, _options, ctx) => {
       const root = dirname(file);
-      return { projects: { [root]: { targets: inferVitestTargets(ctx.workspaceRoot, root) } } };
+      return {
+        projects: {
+          [root]: {
+            targets: VITEST_PROJECT_JSON.test(file) ? inferVitestTargets(ctx.workspaceRoot, root) : {},
+            // Go targets hash `^goSources`: the Go sources of the projects they
+            // depend on. A project with no Go code (say an image base that a
+            // service depends on implicitly) has none, rather than no such
+            // input, which Nx would refuse.
+            ...(goRoots.has(root) ? {} : { namedInputs: { goSources: [] } }),
+          },
+        },
+      };
     },
     projectJsons,
     options,
     context,
   );
 
-  const go: CreateNodesResultArray = inferGoProjects(context.workspaceRoot, goFiles).map((p) => [
-    p.source,
-    { projects: { [p.root]: goProjectConfiguration(p) } },
-  ]);
-  return [...vitest, ...go];
+  const go: CreateNodesResultArray = goProjects.map((p) => [p.source, { projects: { [p.root]: goProjectConfiguration(p) } }]);
+  return [...other, ...go];
 }
