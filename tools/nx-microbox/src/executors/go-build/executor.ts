@@ -1,7 +1,10 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { goBuild, type GoBuildOptions } from '../../../../../libs/gobuild/src/build';
 
-export type GoBuildExecutorOptions = Omit<GoBuildOptions, 'workspaceRoot' | 'stampPaths' | 'log'>;
+export type GoBuildExecutorOptions = Omit<GoBuildOptions, 'workspaceRoot' | 'stampPaths' | 'log' | 'main'> & {
+  /** Workspace-relative folder of the main package; default: the project root. */
+  main?: string;
+};
 
 /** The project's root and the roots of every project it depends on, transitively (its Go imports). */
 export function dependencyRoots(context: Pick<ExecutorContext, 'projectGraph' | 'projectName'>): string[] {
