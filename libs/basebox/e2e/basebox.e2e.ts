@@ -97,6 +97,14 @@ describe('the debian basebox', () => {
     expect(await docker('inspect', '-f', '{{.State.ExitCode}}', id)).toBe('0');
   });
 
+  it('exits with the code a service leaves in the exit-code file when it ends the container', async () => {
+    const id = await start('--read-only', '--tmpfs', '/run', '--tmpfs', '/tmp');
+    await waitFor('s6', async () => ((await docker('exec', id, 'cat', '/proc/1/comm')) === 's6-svscan' ? true : undefined));
+    await docker('exec', id, 'sh', '-c', 'echo 3 > /run/s6/.s6-svscan/exit-code && s6-svscanctl -t /run/s6');
+    await waitFor('the container to exit', async () => ((await docker('inspect', '-f', '{{.State.Running}}', id)) === 'false' ? true : undefined));
+    expect(await docker('inspect', '-f', '{{.State.ExitCode}}', id)).toBe('3');
+  });
+
   it('has the non-root user, and s6-setuidgid drops to it and can write /tmp', async () => {
     const id = await start();
     await waitFor('s6', async () => ((await docker('exec', id, 'cat', '/proc/1/comm')) === 's6-svscan' ? true : undefined));
