@@ -24,7 +24,7 @@ type app struct {
 func (a *app) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /greet", a.greet)
-	mux.Handle("GET /healthz", service.Healthz(a.cfg.Ready, a.healthSwitch))
+	mux.Handle("GET /healthz", service.Healthz(a.ready))
 	mux.HandleFunc("POST /admin/health", a.setHealth)
 	mux.HandleFunc("GET /version", version)
 	return mux
@@ -44,7 +44,11 @@ func (a *app) greet(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"greeting": c.Greeting + ", " + name + "!", "instance": a.instance})
 }
 
-func (a *app) healthSwitch() error {
+// ready is nil once the config is loaded, unless the health switch is on.
+func (a *app) ready() error {
+	if err := a.cfg.Ready(); err != nil {
+		return err
+	}
 	if a.failing.Load() {
 		return errors.New("failing on purpose, switched by POST /admin/health?fail=true; POST /admin/health?fail=false to clear")
 	}

@@ -24,5 +24,5 @@ func main() {
 	instance, _ := os.Hostname()
 	a := &app{cfg: service.Watch(path, parseConfig), instance: instance}
 	log.Info("starting", "version", buildinfo.String())
-	os.Exit(service.Run(service.Options{Name: "greeter", Handler: a.routes(), Config: a.cfg, Log: log}))
+	os.Exit(service.Run(service.Options{Name: "greeter", Handler: a.routes(), Config: a.cfg, Ready: a.ready, Log: log}))
 }

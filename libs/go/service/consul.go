@@ -31,6 +31,9 @@ type Check struct {
 	Interval                       string
 	Timeout                        string
 	DeregisterCriticalServiceAfter string
+	// Status is the check's state until it first runs (Consul's default is
+	// critical); Registrar sets it from the service's own readiness.
+	Status string `json:",omitempty"`
 }
 
 // NewRegistration describes one replica of the service name as Env sees it.
@@ -63,57 +66,60 @@ type Registrar struct {
 	Consul *url.URL
 	Token  string
 	Reg    Registration
-	// Every is how often Run checks that the service is still registered,
-	// and how often it retries while Consul is away.
-	Every  time.Duration
+	// Ready is what /healthz answers with (nil: always ready). A
+	// registration starts its check passing when Ready returns nil, so that a replica that is already serving
+	// takes traffic at once instead of after the check's first run (up to an
+	// interval later, and Consul staggers it at random within the first).
+	Ready func() error
+	// Every is how often Run checks that the service is still registered.
+	Every time.Duration
+	// Retry is how often Run tries again while it is not registered.
+	Retry  time.Duration
 	Client *http.Client
 	Log    *slog.Logger
 }
 
-// NewRegistrar returns a Registrar for reg at the agent env names, checking
-// every second.
-func NewRegistrar(env Env, reg Registration, log *slog.Logger) *Registrar {
+// NewRegistrar returns a Registrar for reg at the agent env names. It
+// checks every second, and retries four times a second while Consul is
+// away, so that a replica is back in the catalog soon after Consul is.
+func NewRegistrar(env Env, reg Registration, ready func() error, log *slog.Logger) *Registrar {
 	return &Registrar{
 		Consul: env.Consul,
 		Token:  env.ConsulToken,
 		Reg:    reg,
+		Ready:  ready,
 		Every:  time.Second,
+		Retry:  250 * time.Millisecond,
 		Client: &http.Client{Timeout: time.Second},
 		Log:    log,
 	}
 }
 
 // Run registers the service and keeps it registered until ctx is done. The
-// service serves whether or not Consul is up: while it is away Run retries
-// every r.Every, and when the agent has lost the service (a restarted dev
-// agent keeps nothing) Run registers it again. It logs when the state
-// changes, not on every retry.
+// service serves whether or not Consul is up: while it is away Run retries,
+// and when the agent has lost the service (a restarted dev agent keeps
+// nothing) Run registers it again. It logs when registration starts or
+// stops working, not on every retry.
 func (r *Registrar) Run(ctx context.Context) {
 	registered := false
-	last := "" // what was logged last: "ok", an error's text, or nothing yet
-	t := time.NewTicker(r.Every)
-	defer t.Stop()
+	failing := false
 	for {
 		err := r.sync(ctx, &registered)
 		if ctx.Err() != nil {
 			return
 		}
-		now := "ok"
-		if err != nil {
-			now = err.Error()
+		if err != nil && !failing {
+			r.Log.Warn("consul registration failed; the service keeps serving and retries", "consul", r.Consul.String(), "id", r.Reg.ID, "retry", r.Retry, "err", err)
 		}
-		if now != last {
-			if err != nil {
-				r.Log.Warn("consul registration failed; the service keeps serving and retries", "consul", r.Consul.String(), "id", r.Reg.ID, "every", r.Every, "err", err)
-			} else {
-				r.Log.Info("registered in consul", "consul", r.Consul.String(), "id", r.Reg.ID, "address", r.Reg.Address, "port", r.Reg.Port)
-			}
-			last = now
+		failing = err != nil
+		wait := r.Every
+		if !registered {
+			wait = r.Retry
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-time.After(wait):
 		}
 	}
 }
@@ -121,7 +127,6 @@ func (r *Registrar) Run(ctx context.Context) {
 // sync makes sure the service is registered, registering it when it was not
 // or when the agent no longer knows it.
 func (r *Registrar) sync(ctx context.Context, registered *bool) error {
-	lost := false
 	if *registered {
 		ok, err := r.present(ctx)
 		if err != nil {
@@ -131,22 +136,26 @@ func (r *Registrar) sync(ctx context.Context, registered *bool) error {
 		if ok {
 			return nil
 		}
-		lost = true
+		r.Log.Warn("consul has lost this service (restarted?); registering it again", "consul", r.Consul.String(), "id", r.Reg.ID)
 	}
 	if err := r.Register(ctx); err != nil {
 		*registered = false
 		return err
 	}
 	*registered = true
-	if lost {
-		r.Log.Info("consul had lost this service (restarted?); registered it again", "consul", r.Consul.String(), "id", r.Reg.ID)
-	}
+	r.Log.Info("registered in consul", "consul", r.Consul.String(), "id", r.Reg.ID, "address", r.Reg.Address, "port", r.Reg.Port)
 	return nil
 }
 
-// Register puts the registration in the agent once.
+// Register puts the registration in the agent once, its check starting
+// passing if the service is ready and critical if not.
 func (r *Registrar) Register(ctx context.Context) error {
-	body, err := json.Marshal(r.Reg)
+	reg := r.Reg
+	reg.Check.Status = "critical"
+	if r.Ready == nil || r.Ready() == nil {
+		reg.Check.Status = "passing"
+	}
+	body, err := json.Marshal(reg)
 	if err != nil {
 		return err
 	}

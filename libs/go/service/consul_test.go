@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -123,7 +124,7 @@ func TestRegistrarRegistersAndDeregisters(t *testing.T) {
 	agent, u := newFakeAgent(t)
 	env := testEnv(u)
 	env.ConsulToken = "s3cret"
-	r := NewRegistrar(env, NewRegistration("greeter", env), quietLog())
+	r := NewRegistrar(env, NewRegistration("greeter", env), nil, quietLog())
 	if err := r.Register(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -147,11 +148,35 @@ func TestRegistrarRegistersAndDeregisters(t *testing.T) {
 	}
 }
 
+// A replica registers with its check already in the state /healthz is in,
+// so a ready one takes traffic without waiting for the check's first run.
+func TestRegistrarStartsTheCheckFromReadiness(t *testing.T) {
+	agent, u := newFakeAgent(t)
+	env := testEnv(u)
+	var notReady error = errors.New("config not loaded yet")
+	r := NewRegistrar(env, NewRegistration("greeter", env), func() error { return notReady }, quietLog())
+	for _, want := range []string{"critical", "passing"} {
+		if err := r.Register(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		agent.mu.Lock()
+		got := agent.services[r.Reg.ID].Check.Status
+		agent.mu.Unlock()
+		if got != want {
+			t.Errorf("check status %q, want %q", got, want)
+		}
+		notReady = nil
+	}
+	if r.Reg.Check.Status != "" {
+		t.Errorf("Register changed r.Reg: status %q", r.Reg.Check.Status)
+	}
+}
+
 func TestRegistrarErrorsCarryConsulsMessage(t *testing.T) {
 	agent, u := newFakeAgent(t)
 	agent.set(func(a *fakeAgent) { a.down = true })
 	env := testEnv(u)
-	r := NewRegistrar(env, NewRegistration("greeter", env), quietLog())
+	r := NewRegistrar(env, NewRegistration("greeter", env), nil, quietLog())
 	err := r.Register(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "500") || !strings.Contains(err.Error(), "No cluster leader") {
 		t.Errorf("Register against a failing agent = %v, want its status and message", err)
@@ -164,8 +189,8 @@ func TestRegistrarRetriesAndReregisters(t *testing.T) {
 	agent, u := newFakeAgent(t)
 	agent.set(func(a *fakeAgent) { a.down = true })
 	env := testEnv(u)
-	r := NewRegistrar(env, NewRegistration("greeter", env), quietLog())
-	r.Every = 10 * time.Millisecond
+	r := NewRegistrar(env, NewRegistration("greeter", env), nil, quietLog())
+	r.Every, r.Retry = 10*time.Millisecond, 10*time.Millisecond
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	go func() {
@@ -203,8 +228,8 @@ func TestRegistrarRetriesUnreachableConsul(t *testing.T) {
 	srv.Close() // nothing listens at u any more
 
 	env := testEnv(u)
-	r := NewRegistrar(env, NewRegistration("greeter", env), quietLog())
-	r.Every = 10 * time.Millisecond
+	r := NewRegistrar(env, NewRegistration("greeter", env), nil, quietLog())
+	r.Every, r.Retry = 10*time.Millisecond, 10*time.Millisecond
 	var logged strings.Builder
 	var mu sync.Mutex
 	r.Log = slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {

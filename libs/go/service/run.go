@@ -54,7 +54,11 @@ type Options struct {
 	Handler http.Handler
 	// Config is waited for at start and reloaded on SIGHUP.
 	Config Reloader
-	Log    *slog.Logger
+	// Ready is what the service's /healthz answers with, and what the
+	// Consul check starts as when the service registers; nil means
+	// Config.Ready.
+	Ready func() error
+	Log   *slog.Logger
 }
 
 // NewLogger returns the text logger on stderr that a service logs with, its
@@ -93,7 +97,11 @@ func Run(o Options) int {
 		o.Log.Error("cannot listen", "port", env.Port, "err", err, "exit", ExitFailure)
 		return ExitFailure
 	}
-	reg := NewRegistrar(env, NewRegistration(o.Name, env), o.Log)
+	ready := o.Ready
+	if ready == nil {
+		ready = o.Config.Ready
+	}
+	reg := NewRegistrar(env, NewRegistration(o.Name, env), ready, o.Log)
 	return run(ctx, o, ln, reg, env.ConfigWait, hup)
 }
 
@@ -105,6 +113,12 @@ func run(ctx context.Context, o Options, ln net.Listener, reg *Registrar, wait t
 	defer giveUp(nil)
 	o.Log.Info("serving", "addr", ln.Addr().String(), "config", o.Config.Path(), "consul", reg.Consul.String(), "id", reg.Reg.ID, "advertise", reg.Reg.Check.HTTP)
 
+	// Try the config before registering, so that a replica whose config is
+	// already rendered (the usual case: s6 waits for the first render)
+	// registers with its check passing.
+	if err := o.Config.Load(); err == nil {
+		o.Log.Info("config loaded", "path", o.Config.Path())
+	}
 	regCtx, stopReg := context.WithCancel(ctx)
 	regDone := make(chan struct{})
 	go func() {

@@ -156,10 +156,10 @@ func startRun(t *testing.T, wait time.Duration) *runFixture {
 	ln := listen(t)
 	f.base = "http://" + ln.Addr().String()
 	env := testEnv(consul)
-	f.reg = NewRegistrar(env, NewRegistration("greeter", env), quietLog())
-	f.reg.Every = 10 * time.Millisecond
 	f.path = filepath.Join(t.TempDir(), "greeter.json")
 	f.cfg = Watch(f.path, parseTestConfig)
+	f.reg = NewRegistrar(env, NewRegistration("greeter", env), f.cfg.Ready, quietLog())
+	f.reg.Every, f.reg.Retry = 10*time.Millisecond, 10*time.Millisecond
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", Healthz(f.cfg.Ready))
 	mux.HandleFunc("GET /greeting", func(w http.ResponseWriter, _ *http.Request) {
@@ -201,6 +201,12 @@ func TestRunServesBeforeConfigThenReloads(t *testing.T) {
 		return err == nil && code == http.StatusServiceUnavailable
 	})
 	eventually(t, time.Second, "registered while not ready", func() bool { return f.agent.has(f.reg.Reg.ID) })
+	f.agent.mu.Lock()
+	status := f.agent.services[f.reg.Reg.ID].Check.Status
+	f.agent.mu.Unlock()
+	if status != "critical" {
+		t.Errorf("registered before the config loaded with check status %q, want critical", status)
+	}
 
 	writeFile(t, f.path, `{"greeting":"Hello"}`)
 	eventually(t, time.Second, "/healthz 200 once the file appears", func() bool {
