@@ -32,23 +32,35 @@ function appRun(spec: ServiceSpec): string {
   const files = spec.templates.map((t) => t.destination).join(' ');
   return `#!/bin/sh
 # Runs ${spec.name} as the non-root user "${APP_USER.name}" once consul-template has
-# rendered its config, waiting at most ${spec.configWaitSeconds}s for that first render.
+# rendered its config, waiting for that first render at most CONFIG_WAIT (whole
+# seconds or minutes: 30s, 2m; 0 waits for ever), default ${spec.configWaitSeconds}s.
 exec 2>&1
 # consul-template's first render also signals the app (s6-svc -h); until this
 # script has become the app, that signal must not end it.
 trap true HUP
 ${giveUp()}
 
+wait=\${CONFIG_WAIT:-${spec.configWaitSeconds}s}
+case "$wait" in
+  *m) wait=\${wait%m}; [ -n "\${wait##*[!0-9]*}" ] && wait=$(( wait * 60 )) ;;
+  *s) wait=\${wait%s} ;;
+esac
+case "$wait" in
+  ''|*[!0-9]*)
+    echo "app: CONFIG_WAIT=$CONFIG_WAIT is not whole seconds or minutes (like 30s or 2m): giving up with exit code ${spec.giveUpCode}"
+    give_up ${spec.giveUpCode} ;;
+esac
+
 started=$(date +%s)
 for file in ${files}; do
   said=
   until [ -s "$file" ]; do
-    if [ $(( $(date +%s) - started )) -ge ${spec.configWaitSeconds} ]; then
-      echo "app: no config at $file after ${spec.configWaitSeconds}s: consul-template has not rendered it (is Consul at \${CONSUL_HTTP_ADDR:-127.0.0.1:8500} up, is the template valid? see consul-template's lines); giving up with exit code ${spec.giveUpCode}"
+    if [ "$wait" -gt 0 ] && [ $(( $(date +%s) - started )) -ge "$wait" ]; then
+      echo "app: no config at $file after \${wait}s: consul-template has not rendered it (is Consul at \${CONSUL_HTTP_ADDR:-127.0.0.1:8500} up, is the template valid? see consul-template's lines); giving up with exit code ${spec.giveUpCode}"
       give_up ${spec.giveUpCode}
     fi
     if [ -z "$said" ]; then
-      echo "app: waiting for consul-template to render $file (at most ${spec.configWaitSeconds}s)"
+      echo "app: waiting for consul-template to render $file (at most \${wait}s)"
       said=1
     fi
     sleep 0.05

@@ -44,7 +44,7 @@ describe('s6 service scripts', () => {
   it('app/run waits, bounded, for every rendered file, then drops to the app user', () => {
     const run = file('app/run');
     expect(run).toContain('for file in /run/greeter/greeter.json /run/greeter/tls.pem; do');
-    expect(run).toContain('-ge 30 ]');
+    expect(run).toContain('wait=${CONFIG_WAIT:-30s}');
     expect(run).toContain('give_up 78');
     expect(run).toMatch(/exec s6-setuidgid app \/usr\/local\/bin\/greeter\n$/);
     expect(run).toContain('trap true HUP');

@@ -52,14 +52,31 @@ export async function ensureConsulImage(engine: Engine, binary: ConsulBinary, on
   return tag;
 }
 
-/** Starts a Consul dev agent container on `network`, reachable there as `consul:8500` and from the host at its url. */
+/**
+ * A single-server Consul that keeps its data in the container, so a restarted
+ * container comes back with its KV (a dev agent would come back empty). Raft
+ * and serf bind to loopback: a server alone needs no peers, and its own
+ * address then stays the same whatever IP the network gives it after a restart.
+ */
+export const CONSUL_SERVER_CMD = [
+  'agent',
+  '-server',
+  '-bootstrap-expect=1',
+  '-bind=127.0.0.1',
+  '-client=0.0.0.0',
+  '-data-dir=/tmp/consul',
+  '-log-level=warn',
+  '-hcl=performance { raft_multiplier = 1 }',
+];
+
+/** Starts Consul on `network`, reachable there as `consul:8500` and from the host at its url. */
 export async function startConsulContainer(
   engine: Engine,
   binary: ConsulBinary,
   { name, network, owner }: { name: string; network: string; owner: string },
 ): Promise<RunningContainer> {
   const image = await ensureConsulImage(engine, binary);
-  return runContainer(engine, { image, name, network, aliases: ['consul'], owner, publish: CONSUL_PORT });
+  return runContainer(engine, { image, name, network, aliases: ['consul'], owner, publish: CONSUL_PORT, cmd: CONSUL_SERVER_CMD });
 }
 
 /** Waits until the agent at `url` has a leader, which is when KV writes succeed. */
