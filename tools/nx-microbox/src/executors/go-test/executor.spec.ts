@@ -31,6 +31,7 @@ describe('go-test executor', () => {
 
   it('fails on a failing test in a nested package, and on a compile error', async () => {
     vi.spyOn(console, 'log').mockImplementation(() => {});
+    process.stdout.write('go-test executor spec: the FAIL lines below are expected (Go\'s own output, passed through)\n');
     expect(await goTestExecutor({}, context('libs/go/failing'))).toEqual({ success: false });
     expect(await goTestExecutor({}, context('libs/go/broken'))).toEqual({ success: false });
   });
