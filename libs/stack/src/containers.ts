@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import type { Engine } from '../../image/src/engine';
+import { freePort } from './free-port';
 
 export interface ContainerSpec {
   image: string;
@@ -10,7 +11,7 @@ export interface ContainerSpec {
   network?: string;
   /** Names other containers on the network reach this one by. */
   aliases?: string[];
-  /** Container port to publish on 127.0.0.1, at a port the engine picks. */
+  /** Container port to publish on 127.0.0.1, at a free port picked now. */
   publish?: number;
   cmd?: string[];
   readOnly?: boolean;
@@ -29,6 +30,8 @@ export const OWNER_LABEL = 'dev.microbox.owner';
 
 export async function runContainer(engine: Engine, spec: ContainerSpec): Promise<RunningContainer> {
   const port = spec.publish ? `${spec.publish}/tcp` : undefined;
+  // A port of our choosing rather than the engine's: it stays the same when the container restarts.
+  const hostPort = port ? String(await freePort()) : undefined;
   const container = await engine.docker.createContainer({
     name: spec.name,
     Image: spec.image,
@@ -38,7 +41,7 @@ export async function runContainer(engine: Engine, spec: ContainerSpec): Promise
     ExposedPorts: port ? { [port]: {} } : undefined,
     HostConfig: {
       NetworkMode: spec.network,
-      PortBindings: port ? { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] } : undefined,
+      PortBindings: port ? { [port]: [{ HostIp: '127.0.0.1', HostPort: hostPort }] } : undefined,
       ReadonlyRootfs: spec.readOnly,
       Tmpfs: spec.tmpfs,
     },
@@ -47,14 +50,7 @@ export async function runContainer(engine: Engine, spec: ContainerSpec): Promise
       : undefined,
   });
   await container.start();
-  let url: string | undefined;
-  if (port) {
-    const info = await container.inspect();
-    const hostPort = info.NetworkSettings.Ports[port]?.[0]?.HostPort;
-    if (!hostPort) throw new Error(`container ${spec.name} started but port ${port} was not published`);
-    url = `http://127.0.0.1:${hostPort}`;
-  }
-  return { container, id: container.id, name: spec.name, url };
+  return { container, id: container.id, name: spec.name, url: hostPort ? `http://127.0.0.1:${hostPort}` : undefined };
 }
 
 export async function createNetwork(engine: Engine, name: string, owner: string): Promise<Docker.Network> {
