@@ -28,12 +28,16 @@ export async function busyboxEntries(tree: PackageTree): Promise<ContextEntry[]>
   ];
 }
 
-/** `busybox --list-full` lines as absolute paths; busybox itself and bare names (linuxrc) are left out. */
+/** Applets that install packages: an image holds no package manager, so they get no link. */
+export const PACKAGE_MANAGER_APPLETS = ['dpkg', 'dpkg-deb', 'rpm', 'rpm2cpio'];
+
+/** `busybox --list-full` lines as absolute paths; busybox itself, bare names (linuxrc) and package managers are left out. */
 export function parseAppletList(listing: string): string[] {
   return listing
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.includes('/') && !line.endsWith('/') && `/${line}` !== BUSYBOX)
+    .filter((line) => !PACKAGE_MANAGER_APPLETS.includes(line.split('/').pop()!))
     .map((line) => `/${line}`)
     .sort();
 }

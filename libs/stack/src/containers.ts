@@ -16,6 +16,7 @@ export interface ContainerSpec {
   cmd?: string[];
   readOnly?: boolean;
   tmpfs?: Record<string, string>;
+  sysctls?: Record<string, string>;
 }
 
 export interface RunningContainer {
@@ -44,6 +45,7 @@ export async function runContainer(engine: Engine, spec: ContainerSpec): Promise
       PortBindings: port ? { [port]: [{ HostIp: '127.0.0.1', HostPort: hostPort }] } : undefined,
       ReadonlyRootfs: spec.readOnly,
       Tmpfs: spec.tmpfs,
+      Sysctls: spec.sysctls,
     },
     NetworkingConfig: spec.network
       ? { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases ?? [spec.name] } } }
@@ -57,13 +59,15 @@ export async function createNetwork(engine: Engine, name: string, owner: string)
   return engine.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: { [OWNER_LABEL]: owner } });
 }
 
-/** Removes every container and network the owner made, running or not. */
+/** Removes every container, network and image the owner made, running or not. */
 export async function removeOwned(engine: Engine, owner: string): Promise<void> {
   const filters = JSON.stringify({ label: [`${OWNER_LABEL}=${owner}`] });
   const containers = await engine.docker.listContainers({ all: true, filters });
   await Promise.all(containers.map((c) => engine.docker.getContainer(c.Id).remove({ force: true, v: true })));
   const networks = await engine.docker.listNetworks({ filters });
   for (const n of networks) await engine.docker.getNetwork(n.Id).remove();
+  const images = await engine.docker.listImages({ filters });
+  for (const i of images) await engine.docker.getImage(i.Id).remove({ force: true });
 }
 
 /** Runs a command in a running container; resolves with its exit code and combined output. */

@@ -1,10 +1,12 @@
 import Consul from 'consul';
+import { buildImage } from '../../image/src/build';
+import { contextTar } from '../../image/src/context';
 import { connectEngine, type Engine } from '../../image/src/engine';
 import { consul as consulRecipe } from '../../../tools/scripts/src/toolchain/recipes';
 import { sha256File } from '../../../tools/scripts/src/toolchain/tool-cache';
 import { locateTool } from '../../../tools/scripts/src/toolchain/tools';
 import { consulHasLeader, startConsulContainer, type ConsulBinary } from './consul-container';
-import { containerLogs, createNetwork, removeOwned, runContainer, type ContainerSpec, type RunningContainer } from './containers';
+import { containerLogs, createNetwork, OWNER_LABEL, removeOwned, runContainer, type ContainerSpec, type RunningContainer } from './containers';
 import { waitFor } from './wait';
 
 /**
@@ -55,6 +57,22 @@ export class Stack {
       ...options,
       env: { CONSUL_HTTP_ADDR: 'consul:8500', ...options.env },
     });
+  }
+
+  private derived = 0;
+
+  /** An image FROM `base` with some files replaced, for tests of bad input; removed by down(). */
+  async derivedImage(base: string, files: { path: string; content: string }[]): Promise<string> {
+    const tag = `microbox-test/${this.owner}-${++this.derived}:latest`;
+    const dockerfile = [`FROM ${base}`, 'COPY rootfs/ /', `LABEL ${OWNER_LABEL}=${this.owner}`, ''].join('\n');
+    await buildImage(this.engine, {
+      context: contextTar([
+        { type: 'file', path: 'Dockerfile', content: dockerfile },
+        ...files.map((f) => ({ type: 'file' as const, path: `rootfs/${f.path.replace(/^\//, '')}`, content: f.content })),
+      ]),
+      tags: [tag],
+    });
+    return tag;
   }
 
   logs(c: RunningContainer): Promise<string> {

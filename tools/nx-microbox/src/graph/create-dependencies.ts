@@ -3,6 +3,7 @@ import { join, posix } from 'node:path';
 import { DependencyType, type CreateDependencies, type CreateDependenciesContext, type RawProjectGraphDependency } from '@nx/devkit';
 import { localModules, type LocalModule, resolveImport } from '../../../../libs/gobuild/src/gomod';
 import { isGoSourcePath, parseGoFileHeader } from '../../../../libs/gobuild/src/imports';
+import { imageDependencies } from './image-dependencies';
 
 /** Imports of one file, keyed by the file's content hash (from Nx's file map). */
 type ImportCache = Map<string, string[]>;
@@ -140,4 +141,4 @@ export function goDependencies(context: Pick<CreateDependenciesContext, 'fileMap
   return deps;
 }
 
-export const createDependencies: CreateDependencies = (_options, context) => goDependencies(context);
+export const createDependencies: CreateDependencies = (_options, context) => [...goDependencies(context), ...imageDependencies(context)];

@@ -46,6 +46,12 @@ export async function createNodesInternal(
     context,
   );
 
-  const go: CreateNodesResultArray = goProjects.map((p) => [p.source, { projects: { [p.root]: goProjectConfiguration(p) } }]);
+  const go: CreateNodesResultArray = goProjects.map((p) => {
+    const config = goProjectConfiguration(p);
+    // A service's end-to-end tests run its image, so they build it first.
+    const vitest = inferVitestTargets(context.workspaceRoot, p.root);
+    if (vitest.e2e && config.targets?.image) vitest.e2e.dependsOn = ['image'];
+    return [p.source, { projects: { [p.root]: { ...config, targets: { ...vitest, ...config.targets } } } }];
+  });
   return [...other, ...go];
 }

@@ -49,10 +49,16 @@ describe('inferGoProjects', () => {
 });
 
 describe('goProjectConfiguration', () => {
-  it('gives services go-build, go-test and go-vet, and shared packages go-test and go-vet, all cached on Go inputs', () => {
+  it('gives services go-build, image, go-test and go-vet, and shared packages go-test and go-vet, all cached on Go inputs', () => {
     const [alpha] = inferGoProjects(ws, ['apps/alpha/main.go']);
     const app = goProjectConfiguration(alpha);
-    expect(Object.keys(app.targets!)).toEqual(['go-build', 'go-test', 'go-vet']);
+    expect(Object.keys(app.targets!)).toEqual(['go-build', 'image', 'go-test', 'go-vet']);
+    expect(app.targets!['image']).toMatchObject({
+      executor: '@microbox/nx-microbox:image',
+      dependsOn: ['go-build', { projects: ['basebox'], target: 'image' }],
+      outputs: ['{workspaceRoot}/dist/images/alpha.json'],
+      cache: false,
+    });
     expect(app).toMatchObject({ name: 'alpha', projectType: 'application', tags: ['lang:go', 'type:app'] });
     expect(app.targets!['go-build']).toMatchObject({
       executor: '@microbox/nx-microbox:go-build',

@@ -40,6 +40,9 @@ export const GO_INPUTS: TargetConfiguration['inputs'] = [
   { env: 'GOARM64' },
 ];
 
+/** The project that builds the base image every service image is built FROM. */
+export const BASEBOX_PROJECT = 'basebox';
+
 export interface GoProject {
   root: string;
   name: string;
@@ -108,6 +111,21 @@ export function goProjectConfiguration(p: GoProject): Omit<ProjectConfiguration,
       metadata: {
         technologies: ['go'],
         description: 'Static, reproducible Go binary: CGO_ENABLED=0 -trimpath -ldflags "-s -w -buildid= -X <buildinfo>", ELF checked static',
+      },
+    };
+  }
+  if (p.isMain && p.kind === 'app') {
+    targets['image'] = {
+      executor: '@microbox/nx-microbox:image',
+      dependsOn: ['go-build', { projects: [BASEBOX_PROJECT], target: 'image' }],
+      outputs: [`{workspaceRoot}/dist/images/${p.name}.json`],
+      // Not cached by Nx: a cache hit would restore the record without the
+      // image. The executor skips the build itself when nothing changed and
+      // the daemon still holds the image.
+      cache: false,
+      metadata: {
+        technologies: ['go', 'docker'],
+        description: `${p.name}:latest and ${p.name}:<commit> on the basebox image: static binary, s6 service dirs, consul-template config`,
       },
     };
   }
