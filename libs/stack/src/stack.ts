@@ -24,11 +24,17 @@ export class Stack {
     private readonly consulBinary: ConsulBinary,
   ) {}
 
-  static async up(prefix: string): Promise<Stack> {
+  /**
+   * A new stack. Its owner is `prefix` made unique, or `prefix` itself with
+   * `fixed` (the demo's, so a later run can find and remove it), in which case
+   * whatever an earlier run left under that name is removed first.
+   */
+  static async up(prefix: string, { fixed = false } = {}): Promise<Stack> {
     const engine = await connectEngine();
     const { path } = await locateTool(consulRecipe);
     const binary = { path, version: consulRecipe.version, sha256: await sha256File(path) };
-    const owner = `${prefix}-${process.pid}-${Date.now().toString(36)}`;
+    const owner = fixed ? prefix : `${prefix}-${process.pid}-${Date.now().toString(36)}`;
+    if (fixed) await removeOwned(engine, owner);
     const stack = new Stack(engine, owner, `${owner}-net`, binary);
     await createNetwork(engine, stack.network, owner);
     return stack;

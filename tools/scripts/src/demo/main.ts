@@ -1,26 +1,107 @@
-import Consul from 'consul';
-import { startDevAgent } from '../../../../libs/stack/src/consul-agent';
-import { consul } from '../toolchain/recipes';
-import { locateTool } from '../toolchain/tools';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { $ } from 'zx';
+import { imageExists } from '../../../../libs/image/src/build';
+import { readRecord } from '../../../../libs/image/src/record';
+import type { RunningContainer } from '../../../../libs/stack/src/containers';
+import { Stack } from '../../../../libs/stack/src/stack';
+import { httpGet, waitFor } from '../../../../libs/stack/src/wait';
+import { ARTICLE_MB, sizeTable, type SizeRow } from './article';
+
+const OWNER = 'microbox-demo';
+const root = join(import.meta.dirname, '..', '..', '..', '..');
+const keep = process.argv.includes('--keep');
+const step = (text: string) => console.log(`\n==> ${text}`);
+
+async function greet(url: string, name: string): Promise<string> {
+  const { status, body } = await httpGet(`${url}?name=${name}`, 2000);
+  if (status !== 200) throw new Error(`${url} answered ${status}: ${body.trim()}`);
+  return body.trim();
+}
+
+async function waitServing(url: string, expected: string): Promise<number> {
+  return (await waitFor(`${url} serving "${expected}"`, async () => ((await greet(url, 'demo').catch(() => '')).includes(expected) ? true : undefined), { timeoutMs: 30_000, intervalMs: 20 })).ms;
+}
+
+async function sizes(): Promise<SizeRow[]> {
+  const rows: SizeRow[] = [{ image: 'ubuntu (2015)', mb: ARTICLE_MB.ubuntu }, { image: 'alpine (2015)', mb: ARTICLE_MB.alpine }];
+  const base = await readRecord(join(root, 'dist/images/basebox.json'));
+  if (base) {
+    rows.push({ image: base.tags[0] ?? 'basebox', mb: base.size / 1e6, article: `base box ${ARTICLE_MB.basebox} MB (with a 2015 consul-template)` });
+    const consulTemplate = base.parts.find((p) => p.name === 'consul-template')?.bytes ?? 0;
+    rows.push({ image: '  of which around consul-template', mb: (base.size - consulTemplate) / 1e6, article: `Alpine and s6 about ${ARTICLE_MB.aroundConsulTemplate} MB` });
+  }
+  for (const svc of ['greeter', 'gateway']) {
+    const record = await readRecord(join(root, `dist/images/${svc}.json`));
+    if (record) rows.push({ image: record.tags[0] ?? svc, mb: record.size / 1e6, article: `a service about ${ARTICLE_MB.service} MB` });
+  }
+  return rows;
+}
 
 /**
- * The README's main job. Until the service image exists (issue 6), it shows
- * the part of the pattern that does: a real Consul serving the key a service
- * will read, and says what is still missing.
+ * The README's main job: build the images with Nx, run them against a real
+ * Consul, show a request served, change the greeting in Consul and show the
+ * new one served, and compare sizes with the article. Leaves nothing running
+ * unless --keep.
  */
 async function main(): Promise<void> {
-  const { path } = await locateTool(consul);
-  const agent = await startDevAgent({ consulPath: path });
+  if (process.argv.includes('--down')) {
+    const stack = await Stack.up(OWNER, { fixed: true });
+    await stack.down();
+    console.log(`demo: removed the stack "${OWNER}"`);
+    return;
+  }
+  const started = Date.now();
+  step('building the images with Nx (go-build, basebox:image, <svc>:image)');
+  await $({ cwd: root, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false' } })`npx nx run-many -t image --outputStyle=stream`;
+
+  step('starting Consul and the services on a Docker network of their own');
+  const stack = await Stack.up(OWNER, { fixed: true });
+  let done = false;
+  const cleanup = async () => {
+    if (done) return;
+    done = true;
+    if (!keep) await stack.down();
+  };
+  process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
   try {
-    console.log(`demo: consul agent -dev up, HTTP API at ${agent.httpAddr}`);
-    const client = new Consul({ host: '127.0.0.1', port: agent.httpPort });
-    await client.kv.set('greeter/greeting', 'Hello');
-    const got = await client.kv.get('greeter/greeting');
-    console.log(`demo: KV greeter/greeting = ${JSON.stringify(got?.Value)}`);
-    console.log('demo: not yet built: basebox image (issue 5), greeter image (issue 6)');
+    const leaderMs = await stack.startConsul();
+    console.log(`consul: leader after ${leaderMs} ms, API at ${stack.consul!.url}`);
+    const kv = stack.consulClient().kv;
+    await kv.set('greeter/greeting', 'Hello from Consul');
+
+    const greeters: RunningContainer[] = [];
+    for (const n of [1, 2]) greeters.push(await stack.startService('greeter:latest', `greeter-${n}`));
+    let front = `${greeters[0].url}/greet`;
+    if (existsSync(join(root, 'apps/gateway')) && (await imageExists(stack.engine, 'gateway:latest'))) {
+      const gateway = await stack.startService('gateway:latest', 'gateway');
+      front = `${gateway.url}/api/greet`;
+      console.log(`gateway: ${gateway.url}, in front of greeter-1 and greeter-2`);
+    }
+    for (const g of greeters) console.log(`${g.name.replace(`${OWNER}-`, '')}: ${g.url}`);
+
+    step(`a request, served with the greeting consul-template rendered from KV greeter/greeting`);
+    await waitServing(front, 'Hello from Consul');
+    for (let i = 0; i < 4; i++) console.log(`GET ${front}?name=demo -> ${await greet(front, 'demo')}`);
+
+    step('changing the greeting in Consul: consul-template renders it and reloads greeter (SIGHUP)');
+    const putAt = Date.now();
+    await kv.set('greeter/greeting', 'Bonjour');
+    const ms = await waitServing(front, 'Bonjour');
+    console.log(`PUT greeter/greeting=Bonjour; served ${Date.now() - putAt} ms later (poll ${ms} ms)`);
+    console.log(`GET ${front}?name=demo -> ${await greet(front, 'demo')}`);
+
+    step('image sizes beside the article\'s');
+    for (const line of sizeTable(await sizes())) console.log(line);
+    console.log(`\ndemo: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (keep) {
+      console.log(`\nThe stack is still up (--keep): Consul at ${stack.consul!.url}, the front door at ${front}?name=you`);
+      console.log(`Change the greeting: curl -X PUT -d 'Hi' ${stack.consul!.url}/v1/kv/greeter/greeting`);
+      console.log('Stop it: npm run demo -- --down');
+    }
   } finally {
-    await agent.stop();
-    console.log('demo: consul stopped; nothing left running');
+    await cleanup();
+    if (!keep) console.log('demo: everything it started is removed');
   }
 }
 
