@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readElfLinkage } from '../../../libs/gobuild/src/elf';
+import { readElfLinkage } from '../../../libs/elf/src/elf';
 import { tarEntries, type TarEntry } from '../../../libs/image/src/tar-entries';
 import { Stack } from '../../../libs/stack/src/stack';
 import { GREETER_IMAGE, requireGreeterImage } from './greeter-stack';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { ContextEntry } from '../../image/src/context';
-import { isElf, readElfLinking } from './elf';
+import { isElf, readElfLinkage } from '../../elf/src/elf';
 
 export const CONSUL_TEMPLATE = '/usr/bin/consul-template';
 
@@ -16,7 +16,7 @@ export async function consulTemplateEntry(binary: string): Promise<ContextEntry>
     throw new Error(`consul-template binary ${binary} does not exist: run \`npm run bootstrap\` to build it, or pass consulTemplate=<path to a static build>`);
   }
   if (!isElf(data)) throw new Error(`consul-template binary ${binary} is not an ELF executable: run \`npm run bootstrap\` to build it again`);
-  const linking = readElfLinking(data, binary);
+  const linking = readElfLinkage(data);
   if (linking.interpreter || linking.needed.length) {
     throw new Error(`consul-template binary ${binary} is dynamically linked (needs ${linking.needed.join(', ') || linking.interpreter}): build it with CGO_ENABLED=0`);
   }

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { ContextEntry } from '../../image/src/context';
-import { isElf, readElfLinking } from './elf';
+import { isElf, readElfLinkage } from '../../elf/src/elf';
 
 /**
  * A folder holding unpacked packages, read as if it were the image's root:
@@ -82,7 +82,12 @@ export function libraryClosure(tree: PackageTree, programs: readonly string[], l
     seen.add(path);
     const data = tree.read(path);
     if (!isElf(data)) continue; // a script: the shell it names is part of the recipe already
-    const linking = readElfLinking(data, path);
+    let linking;
+    try {
+      linking = readElfLinkage(data);
+    } catch (err) {
+      throw new Error(`${path} in the unpacked packages cannot be read as ELF (${(err as Error).message}): refresh the lock with \`nx run basebox:lock\``);
+    }
     if (linking.interpreter && !found.has(linking.interpreter)) {
       if (!tree.exists(linking.interpreter)) {
         throw new Error(`${by} needs the loader ${linking.interpreter}, which no locked package holds: add the C library's package to the recipe`);

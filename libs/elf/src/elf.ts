@@ -6,6 +6,10 @@ export interface ElfLinkage {
   interpreter?: string;
   /** Shared libraries the binary needs (DT_NEEDED), in order. */
   needed: string[];
+  /** A shared library's own name (DT_SONAME). */
+  soname?: string;
+  /** Where it looks for libraries first: DT_RUNPATH, else DT_RPATH, as written. */
+  runpath?: string;
   /** True when there is neither an interpreter nor a needed library. */
   isStatic: boolean;
   /** e_machine, e.g. 62 (x86-64) or 183 (AArch64). */
@@ -19,11 +23,18 @@ const PT_INTERP = 3;
 const DT_NULL = 0;
 const DT_NEEDED = 1;
 const DT_STRTAB = 5;
+const DT_SONAME = 14;
+const DT_RPATH = 15;
+const DT_RUNPATH = 29;
 
 export const EM_X86_64 = 62;
 export const EM_AARCH64 = 183;
 
 export class NotElfError extends Error {}
+
+export function isElf(data: Buffer): boolean {
+  return data.length >= 4 && data.readUInt32BE(0) === 0x7f454c46;
+}
 
 /**
  * Reads the linkage of an ELF file from its program headers: PT_INTERP and the
@@ -31,7 +42,7 @@ export class NotElfError extends Error {}
  * PT_LOAD segments). Works on 32/64-bit, little and big endian.
  */
 export function readElfLinkage(bytes: Buffer): ElfLinkage {
-  if (bytes.length < 52 || bytes.readUInt32BE(0) !== 0x7f454c46) {
+  if (bytes.length < 52 || !isElf(bytes)) {
     throw new NotElfError('not an ELF file');
   }
   const is64 = bytes[4] === 2;
@@ -78,28 +89,36 @@ export function readElfLinkage(bytes: Buffer): ElfLinkage {
   }
 
   const needed: string[] = [];
+  let soname: string | undefined;
+  let runpath: string | undefined;
   const dyn = segments.find((s) => s.type === PT_DYNAMIC);
   if (dyn) {
     check(dyn.offset + dyn.filesz);
     const entSize = is64 ? 16 : 8;
-    const neededOffsets: number[] = [];
+    const strings: [tag: number, offset: number][] = [];
     let strtab: number | undefined;
     for (let o = dyn.offset; o + entSize <= dyn.offset + dyn.filesz; o += entSize) {
       const tag = addr(o);
       const val = addr(o + (is64 ? 8 : 4));
       if (tag === DT_NULL) break;
-      if (tag === DT_NEEDED) neededOffsets.push(val);
       if (tag === DT_STRTAB) strtab = val;
+      else if (tag === DT_NEEDED || tag === DT_SONAME || tag === DT_RPATH || tag === DT_RUNPATH) strings.push([tag, val]);
     }
+    // DT_STRTAB is an address in memory: the loaded segment that maps it gives its place in the file.
     const strtabOffset = strtab === undefined ? undefined : fileOffsetOf(strtab);
-    for (const n of neededOffsets) {
-      needed.push(strtabOffset === undefined ? `<DT_NEEDED #${n}>` : cstring(strtabOffset + n));
+    const text = (tag: number, n: number) => (strtabOffset === undefined ? `<dynamic tag ${tag} #${n}>` : cstring(strtabOffset + n));
+    for (const [tag, n] of strings) {
+      if (tag === DT_NEEDED) needed.push(text(tag, n));
+      else if (tag === DT_SONAME) soname = text(tag, n);
+      else if (tag === DT_RUNPATH || runpath === undefined) runpath = text(tag, n);
     }
   }
 
   return {
     interpreter,
     needed,
+    soname,
+    runpath,
     isStatic: interpreter === undefined && needed.length === 0,
     machine,
     class: is64 ? 64 : 32,

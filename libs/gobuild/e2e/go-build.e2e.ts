@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goBuild, type GoBuildOptions } from '../src/build';
-import { readElfLinkageOfFile } from '../src/elf';
+import { readElfLinkageOfFile } from '../../elf/src/elf';
 import { writeFiles, writeGoFixture } from '../src/testing/go-fixture';
 
 // Real Go toolchain, real git, real C compiler for the cgo case. Builds the

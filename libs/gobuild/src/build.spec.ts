@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildArgs, buildLdflags, findModuleRoot, goBuild, packagePattern } from './build';
-import { readElfLinkageOfFile } from './elf';
+import { readElfLinkageOfFile } from '../../elf/src/elf';
 import { writeGoFixture } from './testing/go-fixture';
 
 let ws: string;

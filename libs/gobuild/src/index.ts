@@ -1,7 +1,6 @@
 export * from './build';
 export * from './cgo';
 export * from './check';
-export * from './elf';
 export * from './go';
 export * from './gomod';
 export * from './imports';
