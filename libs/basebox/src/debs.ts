@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { sha256File } from '../../checksum/src/sha256';
 import { LOCK_COMMAND, type LockedPackage } from './lock';
 
 const run = promisify(execFile);
@@ -13,12 +13,6 @@ const run = promisify(execFile);
 export function debCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.MICROBOX_DEB_CACHE) return env.MICROBOX_DEB_CACHE;
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'microbox', 'debs');
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 export function debFileName(pkg: Pick<LockedPackage, 'name' | 'version' | 'architecture'>): string {

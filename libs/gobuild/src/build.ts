@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, posix, relative, resolve } from 'node:path';
+import { sha256File } from '../../checksum/src/sha256';
+import { EM_AARCH64, EM_X86_64, readElfLinkageOfFile } from '../../elf/src/elf';
 import { describeCgoCulprits, findCgoCulprits } from './cgo';
-import { EM_AARCH64, EM_X86_64, readElfLinkageOfFile } from './elf';
 import { findGo, formatCommand, run } from './go';
 import { parseGoMod } from './gomod';
 import { goInputPathspecs, versionFromGit, type VersionStamp } from './version';
@@ -116,10 +116,6 @@ export function buildArgs(o: { articleFlags?: boolean; tags?: string[]; ldflags:
   ];
 }
 
-function sha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
 /** Removes `dir`, then its parents up to (not including) `stop` while they are empty. */
 function removeWithEmptyParents(dir: string, stop: string) {
   rmSync(dir, { recursive: true, force: true });
@@ -225,7 +221,7 @@ export async function goBuild(options: GoBuildOptions): Promise<GoBuildResult> {
     }
     const out = join(outputDir, finalName);
     renameSync(partial, out);
-    binaries.push({ platform: `${p.os}/${p.arch}`, path: posix.join(outputRel, finalName), sha256: sha256(out), size: statSync(out).size });
+    binaries.push({ platform: `${p.os}/${p.arch}`, path: posix.join(outputRel, finalName), sha256: await sha256File(out), size: statSync(out).size });
     log(`  ${posix.join(outputRel, finalName)}  ${(statSync(out).size / 1e6).toFixed(2)} MB  static  ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
 

@@ -3,7 +3,7 @@ import { buildImage } from '../../image/src/build';
 import { contextTar } from '../../image/src/context';
 import { connectEngine, type Engine } from '../../image/src/engine';
 import { consul as consulRecipe } from '../../../tools/scripts/src/toolchain/recipes';
-import { sha256File } from '../../../tools/scripts/src/toolchain/tool-cache';
+import { sha256File } from '../../checksum/src/sha256';
 import { locateTool } from '../../../tools/scripts/src/toolchain/tools';
 import { consulHasLeader, startConsulContainer, type ConsulBinary } from './consul-container';
 import { containerLogs, createNetwork, OWNER_LABEL, removeOwned, runContainer, type ContainerSpec, type RunningContainer } from './containers';

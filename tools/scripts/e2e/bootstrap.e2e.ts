@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { consul, consulTemplate } from '../src/toolchain/recipes';
-import { sha256File, toolBinary, toolDir, toolsDir, type ToolRecord } from '../src/toolchain/tool-cache';
+import { sha256File } from '../../../libs/checksum/src/sha256';
+import { toolBinary, toolDir, toolsDir, type ToolRecord } from '../src/toolchain/tool-cache';
 import { runBootstrap } from './run-bootstrap';
 
 const readRecord = (dir: string, tool: { name: string; version: string }): ToolRecord =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goCandidates, isAtLeast, parseGoVersion } from './go';
+import { isAtLeast, parseGoVersion } from './go';
 
 describe('parseGoVersion', () => {
   it('reads release, minor-only and pre-release forms', () => {
@@ -17,12 +17,5 @@ describe('isAtLeast', () => {
     expect(isAtLeast([2, 0, 0], [1, 26])).toBe(true);
     expect(isAtLeast([1, 25, 9], [1, 26])).toBe(false);
     expect(isAtLeast([1, 9, 0], [1, 26])).toBe(false);
-  });
-});
-
-describe('goCandidates', () => {
-  it('looks on PATH first, then in the usual install folder', () => {
-    const list = goCandidates({ PATH: '/opt/a:/opt/b' });
-    expect(list.slice(0, 3)).toEqual(['/opt/a/go', '/opt/b/go', '/usr/local/go/bin/go']);
   });
 });

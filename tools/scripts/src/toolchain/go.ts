@@ -1,16 +1,9 @@
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { $ } from 'zx';
+import { goCandidates } from '../../../../libs/gobuild/src/go';
 import { fail } from './report';
 
 export const MIN_GO = [1, 26] as const;
-
-/** `go` on PATH first, then the folders the official installers use. */
-export function goCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
-  const onPath = (env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'go'));
-  return [...onPath, '/usr/local/go/bin/go', join(homedir(), 'go', 'bin', 'go'), '/usr/lib/go/bin/go'];
-}
 
 /** Parses `go1.26.8` (or `go1.26`, `go1.27rc1`) into numbers. */
 export function parseGoVersion(text: string): number[] | undefined {

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { sha256File } from '../../../../libs/checksum/src/sha256';
 
 /**
  * The tool cache lives outside the clone, keyed by name and version, so every
@@ -35,12 +35,6 @@ export function toolBinary(tool: CachedTool, dir = toolsDir()): string {
 }
 
 const RECORD = 'tool.json';
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 export type CacheState = { state: 'ready'; path: string; record: ToolRecord } | { state: 'missing' | 'broken'; reason: string };
 
