@@ -48,7 +48,7 @@ describe('createNodesInternal', () => {
     expect(namedInputs['libs/deep/er']).toEqual({ goSources: [] });
     expect((namedInputs['apps/alpha'] as { goSources: string[] }).goSources).toContain('{projectRoot}/**/*');
     expect(Object.keys(byRoot['libs/ts'])).toEqual(['test']);
-    expect(Object.keys(byRoot['apps/alpha']).sort()).toEqual(['go-build', 'go-test', 'go-vet', 'image']);
+    expect(Object.keys(byRoot['apps/alpha']).sort()).toEqual(['go-build', 'go-test', 'go-vet', 'image', 'push']);
     expect(Object.keys(byRoot['libs/go/shared']).sort()).toEqual(['go-test', 'go-vet']);
     // A Go file is the "config file" of its project, so Nx re-infers when Go files come and go.
     const alpha = results.find(([, r]) => r.projects?.['apps/alpha']?.name === 'alpha');

@@ -49,10 +49,11 @@ describe('inferGoProjects', () => {
 });
 
 describe('goProjectConfiguration', () => {
-  it('gives services go-build, image, go-test and go-vet, and shared packages go-test and go-vet, all cached on Go inputs', () => {
+  it('gives services go-build, image, push, go-test and go-vet, and shared packages go-test and go-vet, all cached on Go inputs', () => {
     const [alpha] = inferGoProjects(ws, ['apps/alpha/main.go']);
     const app = goProjectConfiguration(alpha);
-    expect(Object.keys(app.targets!)).toEqual(['go-build', 'image', 'go-test', 'go-vet']);
+    expect(Object.keys(app.targets!)).toEqual(['go-build', 'image', 'push', 'go-test', 'go-vet']);
+    expect(app.targets!['push']).toEqual(expect.objectContaining({ executor: '@microbox/nx-microbox:push', dependsOn: ['image'], cache: false }));
     expect(app.targets!['image']).toMatchObject({
       executor: '@microbox/nx-microbox:image',
       dependsOn: ['go-build', { projects: ['basebox'], target: 'image' }],

@@ -128,6 +128,16 @@ export function goProjectConfiguration(p: GoProject): Omit<ProjectConfiguration,
         description: `${p.name}:latest and ${p.name}:<commit> on the basebox image: static binary, s6 service dirs, consul-template config`,
       },
     };
+    targets['push'] = {
+      executor: '@microbox/nx-microbox:push',
+      dependsOn: ['image'],
+      // Never cached: what it does is outside the workspace (the registry).
+      cache: false,
+      metadata: {
+        technologies: ['docker'],
+        description: `Pushes ${p.name}'s tags to MICROBOX_REGISTRY (or the plugin option registry in nx.json) through the daemon`,
+      },
+    };
   }
   targets['go-test'] = {
     executor: '@microbox/nx-microbox:go-test',
