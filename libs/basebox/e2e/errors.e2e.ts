@@ -80,7 +80,7 @@ describe('a basebox build that cannot be done', () => {
     await writeFile(staleLock, JSON.stringify(lock));
     // The shared cache: the other packages come from it; the stale one is not in it and apt is asked.
     expect(await failure({ lockFile: staleLock, debCache: debCacheDir() })).toBe(
-      `s6=2.11.3.2-0stale1, pinned in ${staleLock}, is not served by this machine's apt sources any more: run \`nx run basebox:lock\` to pin the versions they serve`,
+      `s6=2.11.3.2-0stale1, pinned in ${staleLock}, is not served by this machine's apt sources: run \`apt-get update\` as root and try again; if it is still missing, the archive no longer serves it: run \`nx run basebox:lock\` to pin the versions it serves`,
     );
   });
 

@@ -80,7 +80,7 @@ export async function fetchDeb(pkg: LockedPackage, cacheDir: string, lockFile: s
       const stderr = (err as { stderr?: string }).stderr ?? '';
       if (/was not found|Unable to locate package|has no installation candidate/.test(stderr)) {
         throw new Error(
-          `${pkg.name}=${pkg.version}, pinned in ${lockFile}, is not served by this machine's apt sources any more: run \`${LOCK_COMMAND}\` to pin the versions they serve`,
+          `${pkg.name}=${pkg.version}, pinned in ${lockFile}, is not served by this machine's apt sources: run \`apt-get update\` as root and try again; if it is still missing, the archive no longer serves it: run \`${LOCK_COMMAND}\` to pin the versions it serves`,
         );
       }
       throw new Error(`apt-get download ${pkg.name}=${pkg.version} failed (${lastLine(stderr || (err as Error).message)}): check the apt sources, or run \`apt-get update\` as root`);

@@ -22,6 +22,7 @@ async function timed(label: string, work: () => Promise<unknown>): Promise<numbe
  */
 async function main(): Promise<void> {
   console.log('build times (wall clock, this run)');
+  await timed('bootstrap, everything in place', () => $({ cwd: root, quiet: true })`node tools/scripts/bootstrap.mjs`);
   await timed('nx run-many -t image (as the workspace is)', () => nx(['run-many', '-t', 'image', '--outputStyle=stream']));
   await timed('nx run-many -t image (nothing changed)', () => nx(['run-many', '-t', 'image', '--outputStyle=stream']));
   await timed('nx run greeter:go-build, Nx cache hit', () => nx(['run', 'greeter:go-build']));

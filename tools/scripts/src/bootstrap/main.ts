@@ -1,3 +1,4 @@
+import { ensureAptLists } from '../toolchain/apt-lists';
 import { ensureDockerEngine } from '../toolchain/docker-engine';
 import { findGo } from '../toolchain/go';
 import { RECIPES } from '../toolchain/recipes';
@@ -12,6 +13,7 @@ import { ensureTool } from '../toolchain/tools';
 async function main(): Promise<void> {
   const started = Date.now();
   await ensureDockerEngine();
+  await ensureAptLists();
   const go = await findGo();
   ok('go', `${go.version} at ${go.path}`);
   for (const recipe of RECIPES) await ensureTool(recipe, go);

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Docker from 'dockerode';
 import { $ } from 'zx';
+import { connectEngine } from '../../../../libs/image/src/engine';
 import { fail, formatSeconds, ok, progress } from './report';
 
 export const DOCKERD_LOG = '/var/log/microbox/dockerd.log';
@@ -21,15 +21,14 @@ export function engineEndpoint(env: NodeJS.ProcessEnv = process.env): string {
 /** Asks the engine for its version; undefined when nothing answers in time. */
 export async function pingEngine(timeoutMs = 3000): Promise<EngineInfo | undefined> {
   try {
-    const docker = new Docker({ timeout: timeoutMs } as Docker.DockerOptions);
-    const v = await docker.version();
-    return { version: v.Version, apiVersion: v.ApiVersion, endpoint: engineEndpoint() };
+    const { version, apiVersion, endpoint } = await connectEngine(process.env, timeoutMs);
+    return { version, apiVersion, endpoint };
   } catch {
     return undefined;
   }
 }
 
-function isDebianLike(): boolean {
+export function isDebianLike(): boolean {
   if (!existsSync('/etc/os-release')) return false;
   const text = readFileSync('/etc/os-release', 'utf8');
   return /^(ID|ID_LIKE)=.*\b(debian|ubuntu)\b/m.test(text);
