@@ -39,21 +39,24 @@ type Check struct {
 // NewRegistration describes one replica of the service name as Env sees it.
 //
 // The id is name-hostname-port, unique per replica. The check polls
-// /healthz every second with a 0.5 s timeout: Consul's default timeout is
+// /healthz?service_id=<id> every second with a 0.5 s timeout: Consul's default timeout is
 // 10 s, and a killed container's address does not refuse but hangs, so the
 // short timeout is what takes a dead replica out in about 2 s. A replica
 // that stays critical for a minute (Consul's smallest reap time) is
 // deregistered by Consul itself.
 func NewRegistration(name string, env Env) Registration {
 	hostPort := net.JoinHostPort(env.Address, strconv.Itoa(env.Port))
+	id := fmt.Sprintf("%s-%s-%d", name, env.Hostname, env.Port)
 	return Registration{
-		ID:      fmt.Sprintf("%s-%s-%d", name, env.Hostname, env.Port),
+		ID:      id,
 		Name:    name,
 		Address: env.Address,
 		Port:    env.Port,
 		Check: Check{
-			Name:                           name + " /healthz",
-			HTTP:                           "http://" + hostPort + "/healthz",
+			Name: name + " /healthz",
+			// The check names the registration it is for, so that only this
+			// replica can pass it (see ownChecksOnly).
+			HTTP:                           "http://" + hostPort + "/healthz?" + checkIDParam + "=" + url.QueryEscape(id),
 			Interval:                       "1s",
 			Timeout:                        "500ms",
 			DeregisterCriticalServiceAfter: "1m",

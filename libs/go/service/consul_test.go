@@ -107,7 +107,7 @@ func TestRegistrationPayload(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `{"ID":"greeter-c0ffee-18080","Name":"greeter","Address":"172.18.0.3","Port":18080,` +
-		`"Check":{"Name":"greeter /healthz","HTTP":"http://172.18.0.3:18080/healthz","Interval":"1s",` +
+		`"Check":{"Name":"greeter /healthz","HTTP":"http://172.18.0.3:18080/healthz?service_id=greeter-c0ffee-18080","Interval":"1s",` +
 		`"Timeout":"500ms","DeregisterCriticalServiceAfter":"1m"}}`
 	if string(got) != want {
 		t.Errorf("payload\n got %s\nwant %s", got, want)
@@ -115,7 +115,7 @@ func TestRegistrationPayload(t *testing.T) {
 
 	env := testEnv(nil)
 	env.Address = "fd00::5"
-	if reg := NewRegistration("greeter", env); reg.Check.HTTP != "http://[fd00::5]:18080/healthz" {
+	if reg := NewRegistration("greeter", env); reg.Check.HTTP != "http://[fd00::5]:18080/healthz?service_id=greeter-c0ffee-18080" {
 		t.Errorf("IPv6 check URL = %s", reg.Check.HTTP)
 	}
 }

@@ -5,7 +5,8 @@
 //     on SIGHUP, where a bad reload keeps the last good config (Config);
 //   - GET /healthz, 200 once the config is loaded and 503 before (Healthz);
 //   - registration in Consul's agent through its HTTP API, retried in the
-//     background while Consul is away and undone on stop (Registrar);
+//     background while Consul is away and undone on stop (Registrar), with a
+//     check that only this replica passes, not a newcomer at its address;
 //   - graceful shutdown on SIGTERM or SIGINT, bounded so `docker stop` ends
 //     well inside its 2 s (Run).
 //

@@ -133,7 +133,7 @@ func run(ctx context.Context, o Options, ln net.Listener, reg *Registrar, wait t
 	go reloadOn(ctx, hup, o.Config, o.Log)
 
 	srv := &http.Server{
-		Handler:           o.Handler,
+		Handler:           ownChecksOnly(o.Handler, reg.Reg.ID),
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn),
 	}
