@@ -1,0 +1,118 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Engine } from '../../../libs/image/src/engine';
+import type { BuildRecord } from '../../../libs/image/src/record';
+
+/** The real workspace: its HEAD is cloned, its node_modules and basebox record reused. */
+export const MAIN = resolve(__dirname, '../../..');
+
+export interface WorkspaceClone {
+  dir: string;
+  /** The basebox tag this clone builds, so the shared daemon's microbox/basebox tags are never moved. */
+  baseboxTag: string;
+  git(...args: string[]): string;
+  /** Commits everything, with a fixed identity. */
+  commit(message: string): void;
+  /** Runs nx without the daemon; resolves with its output (stdout and stderr), throws with it on failure. */
+  nx(...args: string[]): string;
+  /** Like nx, but hands back the exit status instead of throwing. */
+  nxStatus(...args: string[]): { status: number | null; output: string };
+  /** The build records under dist/images, by project. */
+  records(): Record<string, BuildRecord>;
+  cleanup(): void;
+}
+
+/**
+ * A git clone of this workspace's HEAD in a temp folder, with node_modules
+ * symlinked and the basebox build record copied, so the first
+ * `basebox:image` finds its image in the daemon and builds nothing. The
+ * clone's basebox is tagged with a name of its own (committed as the
+ * clone's first change), because its service images are built FROM that tag
+ * and other work shares this daemon.
+ */
+export function cloneWorkspace(prefix: string): WorkspaceClone {
+  const base = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  const dir = join(base, 'ws');
+  execFileSync('git', ['clone', '-q', MAIN, dir]);
+  symlinkSync(join(MAIN, 'node_modules'), join(dir, 'node_modules'));
+  const record = join(MAIN, 'dist/images/basebox.json');
+  if (!existsSync(record)) throw new Error(`no basebox record at ${record}: run \`nx run basebox:image\` in ${MAIN} first`);
+  mkdirSync(join(dir, 'dist/images'), { recursive: true });
+  copyFileSync(record, join(dir, 'dist/images/basebox.json'));
+
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+  const commit = (message: string) => {
+    git('add', '-A');
+    git('-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-q', '--allow-empty', '-m', message);
+  };
+  const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_INTERACTIVE: 'false', CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' };
+  const nxStatus = (...args: string[]) => {
+    const r = spawnSync(join(dir, 'node_modules/.bin/nx'), args, { cwd: dir, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+    return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  };
+
+  const baseboxTag = `microbox-e2e/basebox:${prefix}-${process.pid}`;
+  const projectFile = join(dir, 'libs/basebox/project.json');
+  const project = JSON.parse(readFileSync(projectFile, 'utf8'));
+  project.targets.image.options.tags = [baseboxTag];
+  writeFileSync(projectFile, JSON.stringify(project, null, 2) + '\n');
+  commit('e2e: a basebox tag of its own');
+
+  return {
+    dir,
+    baseboxTag,
+    git,
+    commit,
+    nx(...args) {
+      const { status, output } = nxStatus(...args);
+      if (status !== 0) throw new Error(`nx ${args.join(' ')} failed (${status}):\n${output}`);
+      return output;
+    },
+    nxStatus,
+    records() {
+      const folder = join(dir, 'dist/images');
+      return Object.fromEntries(
+        readdirSync(folder)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(join(folder, f), 'utf8')) as BuildRecord]),
+      );
+    },
+    cleanup: () => rmSync(base, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * What a test's image builds did to the shared daemon, undone: the clone's
+ * builds tag `<svc>:latest` like the workspace's own, so the tags of these
+ * repositories are put back where they were, and every image the test built
+ * (and nothing else) is removed, newest first.
+ */
+export async function guardDaemonTags(engine: Engine, repositories: readonly string[]) {
+  const repoOf = (tag: string) => tag.slice(0, tag.lastIndexOf(':'));
+  const watched = (tag: string) => repositories.includes(repoOf(tag));
+  const tagsNow = async () => {
+    const byTag = new Map<string, string>();
+    for (const image of await engine.docker.listImages()) for (const tag of image.RepoTags ?? []) if (watched(tag)) byTag.set(tag, image.Id);
+    return byTag;
+  };
+  const before = await tagsNow();
+  const existing = new Set((await engine.docker.listImages({ all: true })).map((i) => i.Id));
+  const built: string[] = [];
+  return {
+    /** Remembers images a build made (ids from its records), to be removed at the end. */
+    built(ids: Iterable<string>) {
+      for (const id of ids) if (!existing.has(id) && !built.includes(id)) built.push(id);
+    },
+    async restore() {
+      for (const [tag, id] of await tagsNow()) {
+        const original = before.get(tag);
+        if (original === id) continue;
+        if (original) await engine.docker.getImage(original).tag({ repo: repoOf(tag), tag: tag.slice(tag.lastIndexOf(':') + 1) }).catch(() => {});
+        else await engine.docker.getImage(tag).remove({ noprune: true }).catch(() => {});
+      }
+      for (const id of [...built].reverse()) await engine.docker.getImage(id).remove({ force: true }).catch(() => {});
+    },
+  };
+}
