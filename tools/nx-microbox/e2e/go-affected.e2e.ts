@@ -25,7 +25,7 @@ const sha = (svc: string) =>
 describe('Go projects in the Nx graph of a fixture workspace', () => {
   it('infers the Go projects and their edges from imports', () => {
     const projects = (JSON.parse(ws.nx('show', 'projects', '--json')) as string[]).sort();
-    expect(projects).toEqual(['alpha', 'beta', 'gamma', 'go-buildinfo', 'go-extlib', 'go-shared', 'gobuild', 'nx-microbox']);
+    expect(projects).toEqual(['alpha', 'beta', 'checksum', 'elf', 'gamma', 'go-buildinfo', 'go-extlib', 'go-shared', 'gobuild', 'nx-microbox']);
     ws.nx('graph', '--file=graph.json');
     const graph = JSON.parse(readFileSync(join(ws.dir, 'graph.json'), 'utf8')).graph as {
       dependencies: Record<string, Array<{ target: string }>>;

@@ -21,8 +21,8 @@ export interface FixtureClone {
 /**
  * A fixture Go workspace (two services sharing a package, a replace
  * directive, nested packages) with a copy of this workspace's Nx setup:
- * nx.json, package.json, tsconfig.base.json, the plugin and the gobuild
- * library it imports, and node_modules as a symlink. Committed in an origin
+ * nx.json, package.json, tsconfig.base.json, the plugin and the libraries
+ * its Go graph and go-build import, and node_modules as a symlink. Committed in an origin
  * repository and cloned, so `nx affected` works on a real history.
  */
 export function makeFixtureClone(): FixtureClone {
@@ -31,7 +31,7 @@ export function makeFixtureClone(): FixtureClone {
   const dir = join(base, 'clone');
   writeGoFixture(origin);
   for (const f of ['nx.json', 'package.json', 'package-lock.json', 'tsconfig.base.json']) cpSync(join(MAIN, f), join(origin, f));
-  for (const d of ['tools/nx-microbox', 'libs/gobuild']) {
+  for (const d of ['tools/nx-microbox', 'libs/gobuild', 'libs/elf', 'libs/checksum']) {
     cpSync(join(MAIN, d), join(origin, d), { recursive: true, filter: (src) => !/\/(node_modules|e2e)(\/|$)/.test(src) });
   }
   writeFileSync(join(origin, '.gitignore'), 'node_modules\ndist/\n.nx/\n');
