@@ -6,7 +6,8 @@ export interface ImageOrigin {
   revision: string;
   /** The commit's time, never the build's, so the same sources give the same labels. */
   created: string;
-  source: string;
+  /** The repository, when it has a remote to name. */
+  source?: string;
   baseImage: string;
   baseId: string;
 }
@@ -23,7 +24,7 @@ export function serviceDockerfile(spec: ServiceSpec, origin: ImageOrigin): strin
     'org.opencontainers.image.title': spec.name,
     'org.opencontainers.image.revision': origin.revision,
     'org.opencontainers.image.created': origin.created,
-    'org.opencontainers.image.source': origin.source,
+    ...(origin.source ? { 'org.opencontainers.image.source': origin.source } : {}),
     'org.opencontainers.image.base.name': origin.baseImage,
     'dev.microbox.base.id': origin.baseId,
   };

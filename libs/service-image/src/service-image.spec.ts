@@ -132,5 +132,11 @@ describe('Dockerfile', () => {
     expect(text).toContain('org.opencontainers.image.created="2026-11-28T05:00:00Z"');
     expect(text).toContain('org.opencontainers.image.revision="abc123"');
     expect(text).toContain('dev.microbox.base.id="sha256:feed"');
+    expect(text).toContain('org.opencontainers.image.source="https://example.com/repo"');
+  });
+
+  it('leaves the source label out when there is no remote to name', () => {
+    const text = serviceDockerfile(spec, { revision: 'abc123', created: '2026-11-28T05:00:00Z', baseImage: 'b', baseId: 'sha256:feed' });
+    expect(text).not.toContain('org.opencontainers.image.source');
   });
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
@@ -12,8 +13,17 @@ export interface ImageExecutorOptions extends ServiceImageSettings {
   baseRecord?: string;
   /** This image's build record; default dist/images/<project>.json. */
   record?: string;
-  /** The repository URL for org.opencontainers.image.source. */
+  /** The repository URL for org.opencontainers.image.source; default the git remote `origin`. */
   source?: string;
+}
+
+/** The repository's `origin` remote, if it has one. */
+function gitOrigin(cwd: string): string | undefined {
+  try {
+    return execFileSync('git', ['remote', 'get-url', 'origin'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface GoBuildRecord {
@@ -47,7 +57,7 @@ export default async function imageExecutor(options: ImageExecutorOptions, conte
       serviceDir: fromRoot(root),
       baseRecordFile: fromRoot(options.baseRecord ?? 'dist/images/basebox.json'),
       recordFile: fromRoot(options.record ?? `dist/images/${name}.json`),
-      origin: { revision: built.commit, created: built.commitTime, source: options.source ?? '' },
+      origin: { revision: built.commit, created: built.commitTime, source: options.source ?? gitOrigin(context.root) },
       revisionTag: `${built.commit.slice(0, 12)}${dirty ? '-dirty' : ''}`,
     });
     if (!reused) {
