@@ -1,10 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 
-	"github.com/microbox/workspace/libs/go/buildinfo"
 	"github.com/microbox/workspace/libs/go/service"
 )
 
@@ -18,7 +16,7 @@ func (a *app) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/greet", a.greet)
 	mux.Handle("GET /healthz", service.Healthz(a.upstreams.Ready))
-	mux.HandleFunc("GET /version", version)
+	mux.HandleFunc("GET /version", service.Version)
 	return mux
 }
 
@@ -39,16 +37,5 @@ func (a *app) greet(w http.ResponseWriter, r *http.Request) {
 // second: a replica may pass its check by then.
 func unavailable(w http.ResponseWriter, why string) {
 	w.Header().Set("Retry-After", "1")
-	writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": why})
-}
-
-// version answers GET /version with what go-build stamped into the binary.
-func version(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"version": buildinfo.Version, "commit": buildinfo.Commit, "commitTime": buildinfo.CommitTime})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	service.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": why})
 }

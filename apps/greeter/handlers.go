@@ -1,13 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
 	"sync/atomic"
 
-	"github.com/microbox/workspace/libs/go/buildinfo"
 	"github.com/microbox/workspace/libs/go/service"
 )
 
@@ -26,7 +24,7 @@ func (a *app) routes() http.Handler {
 	mux.HandleFunc("GET /greet", a.greet)
 	mux.Handle("GET /healthz", service.Healthz(a.ready))
 	mux.HandleFunc("POST /admin/health", a.setHealth)
-	mux.HandleFunc("GET /version", version)
+	mux.HandleFunc("GET /version", service.Version)
 	return mux
 }
 
@@ -34,14 +32,14 @@ func (a *app) routes() http.Handler {
 func (a *app) greet(w http.ResponseWriter, r *http.Request) {
 	c, ok := a.cfg.Get()
 	if !ok {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": a.cfg.Ready().Error()})
+		service.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": a.cfg.Ready().Error()})
 		return
 	}
 	name := r.URL.Query().Get("name")
 	if name == "" {
 		name = "world"
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"greeting": c.Greeting + ", " + name + "!", "instance": a.instance})
+	service.WriteJSON(w, http.StatusOK, map[string]string{"greeting": c.Greeting + ", " + name + "!", "instance": a.instance})
 }
 
 // ready is nil once the config is loaded, unless the health switch is on.
@@ -61,20 +59,9 @@ func (a *app) ready() error {
 func (a *app) setHealth(w http.ResponseWriter, r *http.Request) {
 	fail, err := strconv.ParseBool(r.URL.Query().Get("fail"))
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "fail=" + strconv.Quote(r.URL.Query().Get("fail")) + " is not a boolean: use POST /admin/health?fail=true or ?fail=false"})
+		service.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "fail=" + strconv.Quote(r.URL.Query().Get("fail")) + " is not a boolean: use POST /admin/health?fail=true or ?fail=false"})
 		return
 	}
 	a.failing.Store(fail)
-	writeJSON(w, http.StatusOK, map[string]bool{"failing": fail})
-}
-
-// version answers GET /version with what go-build stamped into the binary.
-func version(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"version": buildinfo.Version, "commit": buildinfo.Commit, "commitTime": buildinfo.CommitTime})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	service.WriteJSON(w, http.StatusOK, map[string]bool{"failing": fail})
 }
