@@ -10,6 +10,8 @@ export const MAIN = resolve(__dirname, '../../..');
 
 export interface WorkspaceClone {
   dir: string;
+  /** The environment nx runs with; set variables here (MICROBOX_REGISTRY, DOCKER_CONFIG) for later calls. */
+  env: NodeJS.ProcessEnv;
   /** The basebox tag this clone builds, so the shared daemon's microbox/basebox tags are never moved. */
   baseboxTag: string;
   git(...args: string[]): string;
@@ -62,6 +64,7 @@ export function cloneWorkspace(prefix: string): WorkspaceClone {
 
   return {
     dir,
+    env,
     baseboxTag,
     git,
     commit,
@@ -71,26 +74,32 @@ export function cloneWorkspace(prefix: string): WorkspaceClone {
       return output;
     },
     nxStatus,
-    records() {
-      const folder = join(dir, 'dist/images');
-      return Object.fromEntries(
-        readdirSync(folder)
-          .filter((f) => f.endsWith('.json'))
-          .map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(join(folder, f), 'utf8')) as BuildRecord]),
-      );
-    },
+    records: () => readRecords(join(dir, 'dist/images')),
     cleanup: () => rmSync(base, { recursive: true, force: true }),
   };
 }
 
+/** The build records in a dist/images folder, by project. */
+function readRecords(folder: string): Record<string, BuildRecord> {
+  if (!existsSync(folder)) return {};
+  return Object.fromEntries(
+    readdirSync(folder)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(join(folder, f), 'utf8')) as BuildRecord]),
+  );
+}
+
 /**
  * What a test's image builds did to the shared daemon, undone: the clone's
- * builds tag `<svc>:latest` like the workspace's own, so the tags of these
- * repositories are put back where they were, and every image the test built
- * (and nothing else) is removed, newest first.
+ * builds tag `<svc>:latest` like the workspace's own, so a tag of these
+ * repositories that now names an image the test built is put back where it
+ * was (or removed), and every image the test built (and nothing else) is
+ * removed, newest first. A tag someone else moved meanwhile is left alone:
+ * other work builds in this daemon at the same time.
  */
 export async function guardDaemonTags(engine: Engine, repositories: readonly string[]) {
   const repoOf = (tag: string) => tag.slice(0, tag.lastIndexOf(':'));
+  const splitTag = (tag: string) => ({ repo: repoOf(tag), tag: tag.slice(tag.lastIndexOf(':') + 1) });
   const watched = (tag: string) => repositories.includes(repoOf(tag));
   const tagsNow = async () => {
     const byTag = new Map<string, string>();
@@ -105,13 +114,21 @@ export async function guardDaemonTags(engine: Engine, repositories: readonly str
     built(ids: Iterable<string>) {
       for (const id of ids) if (!existing.has(id) && !built.includes(id)) built.push(id);
     },
-    async restore() {
+    /** Puts the watched tags that name the test's images back where they were, or removes them. */
+    async putBackTags() {
       for (const [tag, id] of await tagsNow()) {
+        if (!built.includes(id)) continue;
         const original = before.get(tag);
-        if (original === id) continue;
-        if (original) await engine.docker.getImage(original).tag({ repo: repoOf(tag), tag: tag.slice(tag.lastIndexOf(':') + 1) }).catch(() => {});
-        else await engine.docker.getImage(tag).remove({ noprune: true }).catch(() => {});
+        if (original) await engine.docker.getImage(original).tag(splitTag(tag)).catch(() => {});
+        else await engine.docker.getImage(tag).remove().catch(() => {});
       }
+      // The workspace's own records are newer than the snapshot if it built meanwhile: their tags win.
+      for (const record of Object.values(readRecords(join(MAIN, 'dist/images')))) {
+        for (const tag of record.tags.filter(watched)) await engine.docker.getImage(record.id).tag(splitTag(tag)).catch(() => {});
+      }
+    },
+    async restore() {
+      await this.putBackTags();
       for (const id of [...built].reverse()) await engine.docker.getImage(id).remove({ force: true }).catch(() => {});
     },
   };
