@@ -1,11 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildImage, imageExists, tagImage } from '../../image/src/build';
+import { buildImage, imageExists } from '../../image/src/build';
 import { contentBytes, packContext } from '../../image/src/context';
 import { connectEngine, type Engine } from '../../image/src/engine';
 import { measureLayers } from '../../image/src/layers';
-import { type BuildRecord, formatMB, type PartSize, readRecord, writeRecord } from '../../image/src/record';
+import { type BuildRecord, formatMB, type PartSize, writeRecord } from '../../image/src/record';
+import { reuseUnchanged } from '../../image/src/reuse';
 import { consulTemplateEntry } from './consul-template';
 import { debCacheDir, extractDeb, fetchDeb } from './debs';
 import { ALPINE_IMAGE, alpineDockerfile, alpineParts } from './flavours/alpine';
@@ -139,13 +140,10 @@ export async function buildBasebox(options: BaseboxOptions): Promise<BaseboxResu
     const files = assembled.parts.reduce((sum, part) => sum + contentBytes(part.entries), 0);
     log(`context: ${assembled.parts.length} parts, ${formatMB(files)} of files, inputs sha256 ${sha256.slice(0, 12)}`);
 
-    const previous = await readRecord(options.recordFile);
-    if (previous?.inputsHash === sha256 && (await imageExists(engine, previous.id))) {
-      await tagImage(engine, previous.id, tags);
-      log(`unchanged: ${previous.id} is still in the daemon, tagged ${tags.join(', ')}`);
-      const record = { ...previous, tags };
-      await writeRecord(options.recordFile, record);
-      return { record, reused: true };
+    const reused = await reuseUnchanged(engine, options.recordFile, sha256, tags);
+    if (reused) {
+      log(`unchanged: ${reused.id} is still in the daemon, tagged ${tags.join(', ')}`);
+      return { record: reused, reused: true };
     }
 
     if (flavour === 'alpine') await requireAlpineImage(engine, log);

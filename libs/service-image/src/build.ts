@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { buildImage, imageExists, tagImage } from '../../image/src/build';
+import { buildImage, imageExists } from '../../image/src/build';
 import { packContext, type ContextEntry } from '../../image/src/context';
 import { connectEngine } from '../../image/src/engine';
 import { measureLayers } from '../../image/src/layers';
+import { reuseUnchanged } from '../../image/src/reuse';
 import { type BuildRecord, formatMB, readRecord, writeRecord } from '../../image/src/record';
 import { serviceDockerfile, type ImageOrigin } from './dockerfile';
 import { serviceEntries } from './layout';
@@ -57,13 +58,10 @@ export async function buildServiceImage(o: ServiceImageOptions): Promise<{ recor
   ];
   const { tar, sha256 } = await packContext(entries);
 
-  const previous = await readRecord(o.recordFile);
-  if (previous?.inputsHash === sha256 && (await imageExists(engine, previous.id))) {
-    await tagImage(engine, previous.id, tags);
-    log(`${spec.name}: unchanged, ${previous.id} is still in the daemon; tagged ${tags.join(', ')}`);
-    const record = { ...previous, tags };
-    await writeRecord(o.recordFile, record);
-    return { record, reused: true };
+  const reused = await reuseUnchanged(engine, o.recordFile, sha256, tags);
+  if (reused) {
+    log(`${spec.name}: unchanged, ${reused.id} is still in the daemon; tagged ${tags.join(', ')}`);
+    return { record: reused, reused: true };
   }
 
   log(`${spec.name}: building on ${origin.baseImage} (${base.id.slice(0, 19)})`);
