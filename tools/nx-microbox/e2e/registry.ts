@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../../libs/stack/src/free-port';
@@ -23,6 +23,7 @@ export interface LocalRegistry {
  * stop() ends this process by its pid and removes the folder.
  */
 export async function startRegistry({ auth = false } = {}): Promise<LocalRegistry> {
+  if (!existsSync(REGISTRY_BINARY)) throw new Error(`${REGISTRY_BINARY} is missing: apt-get install -y docker-registry (Debian's distribution 2.8)`);
   const dir = mkdtempSync(join(tmpdir(), 'e2e-registry-'));
   const port = await freePort();
   const config = [
