@@ -19,7 +19,7 @@ const ids = () => Object.fromEntries(Object.entries(ws.records()).map(([project,
 beforeAll(async () => {
   ws = cloneWorkspace('image-affected');
   services = (JSON.parse(ws.nx('show', 'projects', '--with-target', 'image', '--json')) as string[]).filter((p) => p !== 'basebox').sort();
-  guard = await guardDaemonTags(await connectEngine(), [...services, 'microbox-e2e/basebox']);
+  guard = await guardDaemonTags(await connectEngine(), services, [ws.baseboxTag]);
   // Every image once, from the clone's first commit: the state CI starts from.
   ws.nx('run-many', '-t', 'image', '--outputStyle=static');
   guard.built(Object.values(ids()));

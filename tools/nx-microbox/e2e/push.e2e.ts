@@ -31,7 +31,7 @@ beforeAll(async () => {
   stack = await Stack.up('e2e-push');
   registry = await startRegistry();
   authRegistry = await startRegistry({ auth: true });
-  guard = await guardDaemonTags(stack.engine, ['greeter', 'microbox-e2e/basebox', `${registry.host}/greeter`, `${authRegistry.host}/greeter`]);
+  guard = await guardDaemonTags(stack.engine, ['greeter', `${registry.host}/greeter`, `${authRegistry.host}/greeter`], [ws.baseboxTag]);
 });
 afterAll(async () => {
   await stack?.down();

@@ -19,7 +19,7 @@ let guard: Awaited<ReturnType<typeof guardDaemonTags>>;
 beforeAll(async () => {
   ws = cloneWorkspace('service-generator');
   stack = await Stack.up('e2e-service-generator');
-  guard = await guardDaemonTags(stack.engine, [NAME, COPY, 'microbox-e2e/basebox']);
+  guard = await guardDaemonTags(stack.engine, [NAME, COPY], [ws.baseboxTag]);
 });
 afterAll(async () => {
   await stack?.down();

@@ -95,10 +95,10 @@ function readRecords(folder: string): Record<string, BuildRecord> {
  * builds tag `<svc>:latest` like the workspace's own, so a tag of these
  * repositories that now names an image the test built is put back where it
  * was (or removed), and every image the test built (and nothing else) is
- * removed, newest first. A tag someone else moved meanwhile is left alone:
+ * removed, newest first, and so are `ownTags`. A tag someone else moved meanwhile is left alone:
  * other work builds in this daemon at the same time.
  */
-export async function guardDaemonTags(engine: Engine, repositories: readonly string[]) {
+export async function guardDaemonTags(engine: Engine, repositories: readonly string[], ownTags: readonly string[] = []) {
   const repoOf = (tag: string) => tag.slice(0, tag.lastIndexOf(':'));
   const splitTag = (tag: string) => ({ repo: repoOf(tag), tag: tag.slice(tag.lastIndexOf(':') + 1) });
   const watched = (tag: string) => repositories.includes(repoOf(tag));
@@ -130,6 +130,8 @@ export async function guardDaemonTags(engine: Engine, repositories: readonly str
     },
     async restore() {
       await this.putBackTags();
+      // Names only the test gives (the clone's basebox tag), wherever they point.
+      for (const tag of ownTags) await engine.docker.getImage(tag).remove().catch(() => {});
       for (const id of [...built].reverse()) await engine.docker.getImage(id).remove({ force: true }).catch(() => {});
     },
   };
