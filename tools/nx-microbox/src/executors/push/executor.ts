@@ -55,7 +55,7 @@ export default async function pushExecutor(options: PushExecutorOptions, context
     const pushed = await pushImage(engine, { id: record.id, tags: record.tags, registry, auth, onProgress: (line) => console.log(`  ${line}`) });
     for (const p of pushed) {
       const uploaded = p.layers.filter((l) => l.status === 'Pushed').length;
-      console.log(`${name}: ${p.reference} ${p.digest ?? ''}: ${uploaded} of ${p.layers.length} layers uploaded, the others already there`);
+      console.log(`${name}: ${p.reference} ${p.digest ?? ''}: ${uploaded} of ${p.layers.length} layers uploaded, ${p.layers.length - uploaded} already there`);
     }
     return { success: true };
   } catch (err) {
