@@ -1,4 +1,4 @@
-import { ensureAptLists } from '../toolchain/apt-lists';
+import { ensureAptLists, ensureDockerRegistry } from '../toolchain/apt';
 import { ensureDockerEngine } from '../toolchain/docker-engine';
 import { findGo } from '../toolchain/go';
 import { RECIPES } from '../toolchain/recipes';
@@ -14,6 +14,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   await ensureDockerEngine();
   await ensureAptLists();
+  await ensureDockerRegistry();
   const go = await findGo();
   ok('go', `${go.version} at ${go.path}`);
   for (const recipe of RECIPES) await ensureTool(recipe, go);

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { $ } from 'zx';
 import { connectEngine } from '../../../../libs/image/src/engine';
+import { aptInstall, canAptInstall } from './apt';
 import { fail, formatSeconds, ok, progress } from './report';
 
 export const DOCKERD_LOG = '/var/log/microbox/dockerd.log';
@@ -28,12 +29,6 @@ export async function pingEngine(timeoutMs = 3000): Promise<EngineInfo | undefin
   }
 }
 
-export function isDebianLike(): boolean {
-  if (!existsSync('/etc/os-release')) return false;
-  const text = readFileSync('/etc/os-release', 'utf8');
-  return /^(ID|ID_LIKE)=.*\b(debian|ubuntu)\b/m.test(text);
-}
-
 async function dockerdRunning(): Promise<boolean> {
   return (await $({ nothrow: true, quiet: true })`pgrep -x dockerd`).exitCode === 0;
 }
@@ -46,16 +41,6 @@ async function waitForEngine(limitMs: number): Promise<EngineInfo | undefined> {
     await new Promise((r) => setTimeout(r, 500));
   }
   return undefined;
-}
-
-async function installDockerIo(): Promise<void> {
-  const policy = await $({ nothrow: true, quiet: true })`apt-cache policy docker.io`;
-  if (!/Candidate: (?!\(none\))/.test(policy.stdout)) {
-    progress('docker engine', 'apt-get update (package lists are empty or stale)');
-    await $({ quiet: true })`apt-get update`;
-  }
-  progress('docker engine', "installing Debian's docker.io with apt-get");
-  await $({ quiet: true, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })`apt-get install -y --no-install-recommends docker.io`;
 }
 
 function startDockerd(): number {
@@ -81,7 +66,7 @@ export async function ensureDockerEngine(): Promise<EngineInfo> {
   if (process.env.DOCKER_HOST) {
     fail(label, `DOCKER_HOST=${endpoint} does not answer: start that engine, or unset DOCKER_HOST to use the local one`);
   }
-  if (process.getuid?.() !== 0 || !isDebianLike()) {
+  if (!canAptInstall()) {
     fail(
       label,
       `no Docker engine answers at ${endpoint}: start Docker Desktop, or install Docker Engine (https://docs.docker.com/engine/install/) and start it, or set DOCKER_HOST`,
@@ -93,7 +78,7 @@ export async function ensureDockerEngine(): Promise<EngineInfo> {
   } else {
     if (!existsSync('/usr/bin/dockerd') && !existsSync('/usr/sbin/dockerd')) {
       try {
-        await installDockerIo();
+        await aptInstall(label, 'docker.io');
       } catch (err) {
         fail(label, `apt-get install docker.io failed: ${(err as Error).message.trim().split('\n').pop()}`);
       }
