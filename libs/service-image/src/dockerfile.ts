@@ -29,7 +29,8 @@ export function serviceDockerfile(spec: ServiceSpec, origin: ImageOrigin): strin
     'dev.microbox.base.id': origin.baseId,
   };
   return [
-    `FROM ${origin.baseImage}`,
+    // FROM the id, not the tag: another build moving the tag mid-build must not change the base this image's record names.
+    `FROM ${origin.baseId}`,
     'COPY rootfs/ /',
     `COPY bin/${spec.name} ${binaryPath(spec)}`,
     `ENV ${Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(' ')}`,

@@ -118,7 +118,7 @@ describe('service layout', () => {
 });
 
 describe('Dockerfile', () => {
-  it('builds FROM the base, binary last, with OCI labels from the commit', () => {
+  it('builds FROM the base image by id, binary last, with OCI labels from the commit', () => {
     const text = serviceDockerfile(spec, {
       revision: 'abc123',
       created: '2026-11-28T05:00:00Z',
@@ -127,7 +127,7 @@ describe('Dockerfile', () => {
       baseId: 'sha256:feed',
     });
     const lines = text.split('\n');
-    expect(lines.slice(0, 3)).toEqual(['FROM microbox/basebox:0.1.0', 'COPY rootfs/ /', 'COPY bin/greeter /usr/local/bin/greeter']);
+    expect(lines.slice(0, 3)).toEqual(['FROM sha256:feed', 'COPY rootfs/ /', 'COPY bin/greeter /usr/local/bin/greeter']);
     expect(text).toContain('ENV PORT="8080" GREETER_CONFIG="/run/greeter/greeter.json"');
     expect(text).toContain('org.opencontainers.image.created="2026-11-28T05:00:00Z"');
     expect(text).toContain('org.opencontainers.image.revision="abc123"');
