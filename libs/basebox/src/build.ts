@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { buildImage, imageExists } from '../../image/src/build';
 import { contentBytes, packContext } from '../../image/src/context';
 import { connectEngine, type Engine } from '../../image/src/engine';
-import { measureLayers } from '../../image/src/layers';
+import { measureImage } from '../../image/src/layers';
 import { type BuildRecord, formatMB, type PartSize, writeRecord } from '../../image/src/record';
 import { reuseUnchanged } from '../../image/src/reuse';
 import { consulTemplateEntry } from './consul-template';
@@ -151,14 +151,13 @@ export async function buildBasebox(options: BaseboxOptions): Promise<BaseboxResu
     const id = await buildImage(engine, { context: tar, tags, onProgress: (line) => log(`  ${line}`) });
     log(`built ${id} in ${((Date.now() - started) / 1000).toFixed(1)}s, tagged ${tags.join(', ')}`);
 
-    const layers = await measureLayers(engine, id);
-    const inspect = await engine.docker.getImage(id).inspect();
+    const { size, gzipSize, layers } = await measureImage(engine, id);
     const record: BuildRecord = {
       id,
       tags,
       inputsHash: sha256,
-      size: inspect.Size,
-      gzipSize: layers.reduce((sum, l) => sum + l.gzipBytes, 0),
+      size,
+      gzipSize,
       parts: partSizes(layers, assembled.parts),
       meta: { flavour, ...assembled.meta },
     };

@@ -1,27 +1,16 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { buildImage } from './build';
 import type { Engine } from './engine';
+import { eventStream, fakeModem } from './testing/event-stream';
 
 /** An engine whose build streams the given events, recording what gets tagged. */
 function fakeEngine(events: object[]) {
   const tagged: unknown[] = [];
   const docker = {
     buildImage: vi.fn(async () => {
-      const stream = new PassThrough();
-      stream.end(events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-      return stream;
+      return eventStream(events);
     }),
-    modem: {
-      followProgress(stream: NodeJS.ReadableStream, done: (err: Error | null) => void, onEvent: (e: object) => void) {
-        let text = '';
-        stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        stream.on('end', () => {
-          for (const line of text.split('\n').filter(Boolean)) onEvent(JSON.parse(line));
-          done(null);
-        });
-      },
-    },
+    modem: fakeModem,
     getImage: (id: string) => ({ tag: async (opts: unknown) => void tagged.push({ id, ...(opts as object) }) }),
   };
   return { engine: { docker, endpoint: 'fake', version: '20.10', apiVersion: '1.41' } as unknown as Engine, tagged, docker };

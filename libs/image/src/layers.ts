@@ -62,3 +62,18 @@ async function readAll(stream: Readable): Promise<string> {
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
+
+export interface ImageSize {
+  /** Uncompressed, as the daemon reports it. */
+  size: number;
+  /** The layers gzipped, summed: about what a registry stores. */
+  gzipSize: number;
+  layers: LayerSize[];
+}
+
+/** What a build record says of an image's size: the daemon's figure and every layer's. */
+export async function measureImage(engine: Engine, id: string): Promise<ImageSize> {
+  const layers = await measureLayers(engine, id);
+  const { Size } = await engine.docker.getImage(id).inspect();
+  return { size: Size, gzipSize: layers.reduce((sum, l) => sum + l.gzipBytes, 0), layers };
+}

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { buildImage, imageExists } from '../../image/src/build';
 import { packContext, type ContextEntry } from '../../image/src/context';
 import { connectEngine } from '../../image/src/engine';
-import { measureLayers } from '../../image/src/layers';
+import { measureImage } from '../../image/src/layers';
 import { reuseUnchanged } from '../../image/src/reuse';
 import { type BuildRecord, formatMB, readRecord, writeRecord } from '../../image/src/record';
 import { serviceDockerfile, type ImageOrigin } from './dockerfile';
@@ -67,15 +67,14 @@ export async function buildServiceImage(o: ServiceImageOptions): Promise<{ recor
   log(`${spec.name}: building on ${origin.baseImage} (${base.id.slice(0, 19)})`);
   const started = Date.now();
   const id = await buildImage(engine, { context: tar, tags, onProgress: (line) => log(`  ${line}`) });
-  const layers = await measureLayers(engine, id);
+  const { size, gzipSize, layers } = await measureImage(engine, id);
   const own = layers.slice(base.parts.length);
-  const inspect = await engine.docker.getImage(id).inspect();
   const record: BuildRecord = {
     id,
     tags,
     inputsHash: sha256,
-    size: inspect.Size,
-    gzipSize: layers.reduce((sum, l) => sum + l.gzipBytes, 0),
+    size,
+    gzipSize,
     parts: [
       { name: 'basebox', bytes: base.size, gzipBytes: base.gzipSize },
       ...own.map((l, i) => ({ name: OWN_LAYERS[i] ?? `layer ${i + 1}`, bytes: l.bytes, gzipBytes: l.gzipBytes })),

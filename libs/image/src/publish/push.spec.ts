@@ -1,8 +1,8 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../engine';
 import { explainPushError, pushImage } from './push';
 import { parseRegistry } from './reference';
+import { eventStream, fakeModem } from '../testing/event-stream';
 
 /** An engine whose pushes stream the given events, recording tags and pushes. */
 function fakeEngine(events: object[], { missing = false } = {}) {
@@ -16,21 +16,10 @@ function fakeEngine(events: object[], { missing = false } = {}) {
       tag: async (o: { repo: string; tag: string }) => void calls.push(`tag ${name} ${o.repo}:${o.tag}`),
       push: async (o: { tag: string; authconfig: unknown }) => {
         calls.push(`push ${name}:${o.tag} ${JSON.stringify(o.authconfig)}`);
-        const stream = new PassThrough();
-        stream.end(events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-        return stream;
+        return eventStream(events);
       },
     }),
-    modem: {
-      followProgress(stream: NodeJS.ReadableStream, done: (err: Error | null) => void, onEvent: (e: object) => void) {
-        let text = '';
-        stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        stream.on('end', () => {
-          for (const line of text.split('\n').filter(Boolean)) onEvent(JSON.parse(line));
-          done(null);
-        });
-      },
-    },
+    modem: fakeModem,
   };
   return { engine: { docker, endpoint: 'fake', version: '20.10', apiVersion: '1.41' } as unknown as Engine, calls };
 }
