@@ -44,7 +44,27 @@ async function sizes(): Promise<SizeRow[]> {
  * new one served, and compare sizes with the article. Leaves nothing running
  * unless --keep.
  */
+const HELP = `usage: npm run demo [-- --keep | --down | --help]
+
+Builds every image with Nx, starts Consul, two greeters and the gateway on a
+Docker network of their own, shows a request served and a greeting changed in
+Consul served, prints the image sizes beside the 2015 article's, and removes
+everything it started.
+
+  --keep   leave the stack up, and print how to reach it and stop it
+  --down   remove a stack an earlier --keep left up
+  --help   this text`;
+
 async function main(): Promise<void> {
+  const unknown = process.argv.slice(2).filter((a) => !['--keep', '--down', '--help'].includes(a));
+  if (unknown.length) {
+    console.error(`demo: unknown argument ${unknown.join(' ')}: see npm run demo -- --help`);
+    process.exit(2);
+  }
+  if (process.argv.includes('--help')) {
+    console.log(HELP);
+    return;
+  }
   if (process.argv.includes('--down')) {
     const stack = await Stack.up(OWNER, { fixed: true });
     await stack.down();
