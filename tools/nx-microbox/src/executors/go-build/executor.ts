@@ -1,5 +1,6 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { goBuild, type GoBuildOptions } from '../../../../../libs/gobuild/src/build';
+import { projectRoot } from '../project-root';
 
 export type GoBuildExecutorOptions = Omit<GoBuildOptions, 'workspaceRoot' | 'stampPaths' | 'log' | 'main'> & {
   /** Workspace-relative folder of the main package; default: the project root. */
@@ -30,8 +31,7 @@ export function dependencyRoots(context: Pick<ExecutorContext, 'projectGraph' | 
  * its cache inputs cover), so an unrelated commit does not change the binary.
  */
 export default async function goBuildExecutor(options: GoBuildExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
-  const project = context.projectName ? context.projectsConfigurations?.projects[context.projectName] : undefined;
-  const main = options.main ?? project?.root;
+  const main = options.main ?? projectRoot(context);
   if (!main) {
     console.error('go-build: no `main` option and no project root to build');
     return { success: false };

@@ -5,6 +5,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { formatMB } from '../../../../../libs/image/src/record';
 import { buildServiceImage } from '../../../../../libs/service-image/src/build';
 import { resolveServiceSpec, type ServiceImageSettings } from '../../../../../libs/service-image/src/resolve-spec';
+import { projectRoot } from '../project-root';
 
 export interface ImageExecutorOptions extends ServiceImageSettings {
   /** go-build's output folder, holding the binary and build.json; default dist/<project root>. */
@@ -40,7 +41,7 @@ interface GoBuildRecord {
  */
 export default async function imageExecutor(options: ImageExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const name = context.projectName!;
-  const root = context.projectsConfigurations!.projects[name].root;
+  const root = projectRoot(context)!;
   const fromRoot = (p: string) => join(context.root, p);
   try {
     const buildOutput = options.buildOutput ?? `dist/${root}`;
