@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { consulTemplate } from '../../../tools/scripts/src/toolchain/recipes';
-import { locateTool } from '../../../tools/scripts/src/toolchain/tools';
+import { consulTemplate } from '../../toolchain/src/recipes';
+import { locateTool } from '../../toolchain/src/tools';
 
 const run = promisify(execFile);
 

@@ -3,7 +3,8 @@ import { basename, dirname, join, posix, relative, resolve } from 'node:path';
 import { sha256File } from '../../checksum/src/sha256';
 import { EM_AARCH64, EM_X86_64, readElfLinkageOfFile } from '../../elf/src/elf';
 import { describeCgoCulprits, findCgoCulprits } from './cgo';
-import { findGo, formatCommand, run } from './go';
+import { findGo } from './find-go';
+import { formatCommand, run } from './go';
 import { parseGoMod } from './gomod';
 import { goInputPathspecs, versionFromGit, type VersionStamp } from './version';
 
@@ -165,7 +166,12 @@ export async function goBuild(options: GoBuildOptions): Promise<GoBuildResult> {
   }
   platforms = platforms.filter((p, i) => platforms.findIndex((q) => q.os === p.os && q.arch === p.arch) === i);
 
-  const go = findGo(options.env ? { ...process.env, ...options.env } : process.env);
+  let go: string;
+  try {
+    go = findGo(options.env ? { ...process.env, ...options.env } : process.env).path;
+  } catch (err) {
+    return { success: false, error: (err as Error).message, binaries: [], durationMs: 0 };
+  }
   const mod = findModuleRoot(ws, main);
   const moduleAbs = join(ws, mod.dir);
   const pkg = packagePattern(mod.dir, main);

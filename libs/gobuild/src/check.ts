@@ -1,6 +1,7 @@
 import { join, posix } from 'node:path';
 import { findModuleRoot, packagePattern } from './build';
-import { findGo, formatCommand, run } from './go';
+import { findGo } from './find-go';
+import { formatCommand, run } from './go';
 
 export interface GoCheckOptions {
   workspaceRoot: string;
@@ -25,7 +26,7 @@ export function projectPackages(moduleDir: string, root: string): string {
 }
 
 async function goTool(verb: 'test' | 'vet', o: GoCheckOptions): Promise<GoCheckResult> {
-  const go = findGo(o.env ? { ...process.env, ...o.env } : process.env);
+  const go = findGo(o.env ? { ...process.env, ...o.env } : process.env).path;
   const root = posix.normalize(o.root).replace(/\/$/, '');
   const mod = findModuleRoot(o.workspaceRoot, root);
   const args = [verb, ...(o.args ?? []), projectPackages(mod.dir, root)];

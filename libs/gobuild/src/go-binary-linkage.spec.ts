@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EM_AARCH64, EM_X86_64, NotElfError, readElfLinkage, readElfLinkageOfFile } from '../../elf/src/elf';
-import { findGo } from './go';
+import { findGo } from './find-go';
 
 let dir: string;
 beforeAll(() => {
@@ -15,7 +15,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function goBuild(out: string, env: Record<string, string>) {
-  execFileSync(findGo(), ['build', '-trimpath', '-o', out, '.'], { cwd: dir, env: { ...process.env, ...env }, stdio: 'pipe' });
+  execFileSync(findGo().path, ['build', '-trimpath', '-o', out, '.'], { cwd: dir, env: { ...process.env, ...env }, stdio: 'pipe' });
   return join(dir, out);
 }
 

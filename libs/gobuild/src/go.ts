@@ -1,20 +1,4 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
-
-/** Where `go` may be: on PATH first, then the folders the official installers use. */
-export function goCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
-  const onPath = (env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'go'));
-  return [...onPath, '/usr/local/go/bin/go', join(homedir(), 'go', 'bin', 'go'), '/usr/lib/go/bin/go'];
-}
-
-/** The first `go` that exists among the candidates. */
-export function findGo(env: NodeJS.ProcessEnv = process.env): string {
-  const found = goCandidates(env).find((candidate) => existsSync(candidate));
-  if (found) return found;
-  throw new Error('no `go` on PATH or in /usr/local/go/bin: install Go 1.26 or newer from https://go.dev/dl/');
-}
 
 export interface RunResult {
   code: number;

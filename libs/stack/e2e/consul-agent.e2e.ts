@@ -1,8 +1,8 @@
 import Consul from 'consul';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDevAgent, type DevAgent } from '../src/consul-agent';
-import { consul } from '../../../tools/scripts/src/toolchain/recipes';
-import { locateTool } from '../../../tools/scripts/src/toolchain/tools';
+import { consul } from '../../toolchain/src/recipes';
+import { locateTool } from '../../toolchain/src/tools';
 
 describe("Consul from the bootstrap's binary", () => {
   let agent: DevAgent | undefined;

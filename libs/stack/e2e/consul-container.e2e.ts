@@ -1,8 +1,8 @@
 import Consul from 'consul';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectEngine, type Engine } from '../../image/src/engine';
-import { consul } from '../../../tools/scripts/src/toolchain/recipes';
-import { inspectCachedTool } from '../../../tools/scripts/src/toolchain/tool-cache';
+import { consul } from '../../toolchain/src/recipes';
+import { inspectCachedTool } from '../../toolchain/src/tool-cache';
 import { consulHasLeader, startConsulContainer } from '../src/consul-container';
 import { createNetwork, execIn, removeOwned } from '../src/containers';
 import { waitFor } from '../src/wait';

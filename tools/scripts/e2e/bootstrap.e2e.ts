@@ -2,9 +2,9 @@ import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { consul, consulTemplate } from '../src/toolchain/recipes';
+import { consul, consulTemplate } from '../../../libs/toolchain/src/recipes';
 import { sha256File } from '../../../libs/checksum/src/sha256';
-import { toolBinary, toolDir, toolsDir, type ToolRecord } from '../src/toolchain/tool-cache';
+import { toolBinary, toolDir, toolsDir, type ToolRecord } from '../../../libs/toolchain/src/tool-cache';
 import { runBootstrap } from './run-bootstrap';
 
 const readRecord = (dir: string, tool: { name: string; version: string }): ToolRecord =>

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findGo } from '../../../../libs/gobuild/src/go';
+import { findGo } from '../../../../libs/gobuild/src/find-go';
 import { parseJsonStream } from '../../../../libs/gobuild/src/cgo';
 import { writeFiles, writeGoFixture } from '../../../../libs/gobuild/src/testing/go-fixture';
 import { goDependencies, lastTiming, ownerOf } from './create-dependencies';
@@ -29,7 +29,7 @@ const edges = (deps: Array<{ source: string; target: string }>) => deps.map((d) 
 
 /** The same edges as the Go toolchain sees them: go list -deps -test over the whole module. */
 function goListEdges(ctx: ReturnType<typeof fixtureContext>): string[] {
-  const out = execFileSync(findGo(), ['list', '-e', '-deps', '-test', '-json=ImportPath,Dir,Imports,TestImports,XTestImports,ForTest', './...'], {
+  const out = execFileSync(findGo().path, ['list', '-e', '-deps', '-test', '-json=ImportPath,Dir,Imports,TestImports,XTestImports,ForTest', './...'], {
     cwd: ws,
     encoding: 'utf8',
     env: { ...process.env, CGO_ENABLED: '1' },

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { $ } from 'zx';
 import { formatMB, readRecord } from '../../../../libs/image/src/record';
 import { ARTICLE_MB } from '../demo/article';
+import { commandFlags } from '../flags';
 import { goBuildTimes } from './go-build-times';
 
 const root = join(import.meta.dirname, '..', '..', '..', '..');
@@ -20,7 +21,15 @@ async function timed(label: string, work: () => Promise<unknown>): Promise<numbe
  * notes quote. Sizes come from the build records; times are wall clock in
  * this one run, so compare them with each other, not with another run's.
  */
+const HELP = `usage: npm run bench [-- --help]
+
+Prints build times (the bootstrap, nx run-many -t image as the workspace is and
+unchanged, greeter's go-build through Nx and through libs/gobuild cold, warm and
+with the article's flags) and the size of every image and basebox part, raw and
+gzipped. Times are wall clock in this one run: compare them with each other.`;
+
 async function main(): Promise<void> {
+  commandFlags('bench', [], HELP, 'npm run bench -- --help');
   console.log('build times (wall clock, this run)');
   await timed('bootstrap, everything in place', () => $({ cwd: root, quiet: true })`node tools/scripts/bootstrap.mjs`);
   await timed('nx run-many -t image (as the workspace is)', () => nx(['run-many', '-t', 'image', '--outputStyle=stream']));

@@ -1,10 +1,11 @@
-import { ensureAptLists, ensureDockerRegistry } from '../toolchain/apt';
-import { ensureDockerEngine } from '../toolchain/docker-engine';
-import { findGo } from '../toolchain/go';
-import { RECIPES } from '../toolchain/recipes';
-import { BootstrapError, formatSeconds, ok } from '../toolchain/report';
-import { toolsDir } from '../toolchain/tool-cache';
-import { ensureTool } from '../toolchain/tools';
+import { ensureAptLists, ensureDockerRegistry } from '../../../../libs/toolchain/src/apt';
+import { ensureDockerEngine } from '../../../../libs/toolchain/src/docker-engine';
+import { RECIPES } from '../../../../libs/toolchain/src/recipes';
+import { BootstrapError, fail, formatSeconds, ok } from '../../../../libs/toolchain/src/report';
+import { toolsDir } from '../../../../libs/toolchain/src/tool-cache';
+import { ensureTool } from '../../../../libs/toolchain/src/tools';
+import { findGo, MIN_GO, type GoToolchain } from '../../../../libs/gobuild/src/find-go';
+import { commandFlags } from '../flags';
 
 /**
  * Everything the demo and the tests need, checked in order, one line each;
@@ -14,23 +15,28 @@ const HELP = `usage: npm run bootstrap (node tools/scripts/bootstrap.mjs) [--hel
 
 Checks, one line each, and installs or builds what is missing: node_modules
 (npm ci), a Docker engine (docker.io and dockerd, as root on Debian or Ubuntu),
-apt package lists, docker-registry, Go 1.26+, consul-template 0.42.1 and
+apt package lists, docker-registry, Go ${MIN_GO.join('.')}+, consul-template 0.42.1 and
 Consul 1.14.11 (built into the tool cache). Safe to run again: what is there
 is left alone.
 
   MICROBOX_TOOLS_DIR  the tool cache (default \${XDG_CACHE_HOME:-~/.cache}/microbox/tools)
   DOCKER_HOST         the engine to use (default the local socket)`;
 
-async function main(): Promise<void> {
-  if (process.argv.includes('--help')) {
-    console.log(HELP);
-    return;
+function goOrFail(): GoToolchain {
+  try {
+    return findGo();
+  } catch (err) {
+    return fail('go', (err as Error).message);
   }
+}
+
+async function main(): Promise<void> {
+  commandFlags('bootstrap', [], HELP, 'npm run bootstrap -- --help');
   const started = Date.now();
   await ensureDockerEngine();
   await ensureAptLists();
   await ensureDockerRegistry();
-  const go = await findGo();
+  const go = goOrFail();
   ok('go', `${go.version} at ${go.path}`);
   for (const recipe of RECIPES) await ensureTool(recipe, go);
   ok('bootstrap', `ready in ${formatSeconds(Date.now() - started)} (tool cache: ${toolsDir()})`);

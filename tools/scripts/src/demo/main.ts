@@ -6,11 +6,11 @@ import { readRecord } from '../../../../libs/image/src/record';
 import type { RunningContainer } from '../../../../libs/stack/src/containers';
 import { Stack } from '../../../../libs/stack/src/stack';
 import { httpGet, waitFor } from '../../../../libs/stack/src/wait';
+import { commandFlags } from '../flags';
 import { ARTICLE_MB, sizeTable, type SizeRow } from './article';
 
 const OWNER = 'microbox-demo';
 const root = join(import.meta.dirname, '..', '..', '..', '..');
-const keep = process.argv.includes('--keep');
 const step = (text: string) => console.log(`\n==> ${text}`);
 
 async function greet(url: string, name: string): Promise<string> {
@@ -56,16 +56,8 @@ everything it started.
   --help   this text`;
 
 async function main(): Promise<void> {
-  const unknown = process.argv.slice(2).filter((a) => !['--keep', '--down', '--help'].includes(a));
-  if (unknown.length) {
-    console.error(`demo: unknown argument ${unknown.join(' ')}: see npm run demo -- --help`);
-    process.exit(2);
-  }
-  if (process.argv.includes('--help')) {
-    console.log(HELP);
-    return;
-  }
-  if (process.argv.includes('--down')) {
+  const { keep, down } = commandFlags('demo', ['keep', 'down'], HELP, 'npm run demo -- --help');
+  if (down) {
     const stack = await Stack.up(OWNER, { fixed: true });
     await stack.down();
     console.log(`demo: removed the stack "${OWNER}"`);

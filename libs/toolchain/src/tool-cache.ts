@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { sha256File } from '../../../../libs/checksum/src/sha256';
+import { sha256File } from '../../checksum/src/sha256';
 
 /**
  * The tool cache lives outside the clone, keyed by name and version, so every

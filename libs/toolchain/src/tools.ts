@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { $ } from 'zx';
-import type { GoToolchain } from './go';
+import type { GoToolchain } from '../../gobuild/src/find-go';
 import type { ToolRecipe } from './recipes';
 import { fail, formatSeconds, ok, progress } from './report';
 import { inspectCachedTool, installTool, toolBinary, toolsDir } from './tool-cache';

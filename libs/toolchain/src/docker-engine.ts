@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { $ } from 'zx';
-import { connectEngine } from '../../../../libs/image/src/engine';
+import { connectEngine } from '../../image/src/engine';
 import { aptInstall, canAptInstall } from './apt';
 import { fail, formatSeconds, ok, progress } from './report';
 

@@ -1,6 +1,6 @@
 import { cp, chmod, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { GoToolchain } from './go';
+import type { GoToolchain } from '../../gobuild/src/find-go';
 import { runGo } from './go-build-tool';
 
 /** A tool the bootstrap provides: how to build it and how to know a binary is the right one. */

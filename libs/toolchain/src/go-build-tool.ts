@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import { formatSeconds, progress } from './report';
-import type { GoToolchain } from './go';
+import type { GoToolchain } from '../../gobuild/src/find-go';
 
 export interface GoStep {
   /** What the step does, as progress shows it. */
