@@ -92,3 +92,12 @@ export function registryReference(registry: Registry, localTag: string): PushRef
 export function authKey(host: string): string {
   return host === 'docker.io' || host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'https://index.docker.io/v1/' : host;
 }
+
+/**
+ * The registry tag an OCI layout's ref.name gives: the name itself when it
+ * is a tag (`latest`), else the tag of the reference it holds
+ * (`greeter:latest`, `example.com/greeter:1`), checked by registryReference.
+ */
+export function tagOfRefName(refName: string): string {
+  return TAG.test(refName) ? refName : splitTag(refName).tag;
+}
