@@ -63,6 +63,23 @@ export interface GoBuildResult {
   durationMs: number;
 }
 
+/** What go-build writes to `<outputPath>/build.json`, and what the image build reads back. */
+export interface GoBuildRecord {
+  name: string;
+  /** Workspace-relative folder of the main package. */
+  main: string;
+  /** Workspace-relative path of the primary platform's binary. */
+  primary: string;
+  binaries: BuiltBinary[];
+  version: string;
+  commit: string;
+  /** The commit's time, ISO 8601; empty when there is no commit. */
+  commitTime: string;
+  versionPackage: string | null;
+  cgo: boolean;
+  articleFlags: boolean;
+}
+
 export const DEFAULT_PLATFORM: Platform = { os: 'linux', arch: 'amd64' };
 export const KNOWN_PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm', 'linux/386', 'linux/riscv64', 'linux/ppc64le', 'linux/s390x', 'darwin/amd64', 'darwin/arm64', 'windows/amd64', 'windows/arm64'];
 const ELF_MACHINE: Record<string, number> = { amd64: EM_X86_64, arm64: EM_AARCH64 };
@@ -237,7 +254,7 @@ export async function goBuild(options: GoBuildOptions): Promise<GoBuildResult> {
   } catch {
     copyFileSync(join(ws, binaries[0].path), primaryBin);
   }
-  const record = {
+  const record: GoBuildRecord = {
     name,
     main,
     primary: posix.join(outputRel, name),
