@@ -6,6 +6,7 @@ import { buildImage } from '../../image/src/build';
 import { packContext } from '../../image/src/context';
 import { connectEngine } from '../../image/src/engine';
 import { type BuildRecord, readRecord, writeRecord } from '../../image/src/record';
+import { waitFor } from '../../wait/src/wait-for';
 import { buildBasebox } from '../src/build';
 import { consulTemplatePath, docker, LOCK_FILE, removeAll, testTag } from './helpers';
 
@@ -49,15 +50,7 @@ async function start(...flags: string[]): Promise<string> {
   return id;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, limitMs = 5000): Promise<T> {
-  const until = Date.now() + limitMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const WAIT = { timeoutMs: 5_000 };
 
 describe('the debian basebox', () => {
   it('builds within the size goals, with a breakdown by part', () => {
@@ -69,7 +62,7 @@ describe('the debian basebox', () => {
 
   it('runs s6-svscan as PID 1, and consul-template inside', async () => {
     const id = await start();
-    await waitFor('PID 1', async () => ((await docker('exec', id, 'cat', '/proc/1/comm')) === 's6-svscan' ? true : undefined));
+    await waitFor('PID 1', async () => ((await docker('exec', id, 'cat', '/proc/1/comm')) === 's6-svscan' ? true : undefined), WAIT);
     expect((await docker('exec', id, 'cat', '/proc/1/cmdline')).split('\0').filter(Boolean)).toEqual(['s6-svscan', '/run/s6']);
     expect(await docker('exec', id, 'consul-template', '-version')).toMatch(/^consul-template v0\.42\.1\b/);
     expect(await docker('exec', id, 'stat', '-c', '%a', '/tmp')).toBe('1777');
@@ -77,10 +70,14 @@ describe('the debian basebox', () => {
 
   it('starts a service, restarts it within 1.1 s of a kill, and stops with exit code 0 within 2 s (read-only root)', async () => {
     const id = await start('--read-only', '--tmpfs', '/run', '--tmpfs', '/tmp');
-    const pid = await waitFor('the service to be up', async () => {
-      const p = await docker('exec', id, 's6-svstat', '-p', '/run/s6/sleeper');
-      return Number(p) > 0 ? p : undefined;
-    });
+    const { value: pid } = await waitFor(
+      'the service to be up',
+      async () => {
+        const p = await docker('exec', id, 's6-svstat', '-p', '/run/s6/sleeper');
+        return Number(p) > 0 ? p : undefined;
+      },
+      WAIT,
+    );
     // s6-supervise waits 1 s before restarting a service that ran less than 1 s.
     await new Promise((r) => setTimeout(r, 1200));
     // Kill and watch from inside, so the time is not docker exec's.
@@ -99,15 +96,15 @@ describe('the debian basebox', () => {
 
   it('exits with the code a service leaves in the exit-code file when it ends the container', async () => {
     const id = await start('--read-only', '--tmpfs', '/run', '--tmpfs', '/tmp');
-    await waitFor('s6', async () => ((await docker('exec', id, 'cat', '/proc/1/comm')) === 's6-svscan' ? true : undefined));
+    await waitFor('s6', async () => ((await docker('exec', id, 'cat', '/proc/1/comm')) === 's6-svscan' ? true : undefined), WAIT);
     await docker('exec', id, 'sh', '-c', 'echo 3 > /run/s6/.s6-svscan/exit-code && s6-svscanctl -t /run/s6');
-    await waitFor('the container to exit', async () => ((await docker('inspect', '-f', '{{.State.Running}}', id)) === 'false' ? true : undefined));
+    await waitFor('the container to exit', async () => ((await docker('inspect', '-f', '{{.State.Running}}', id)) === 'false' ? true : undefined), WAIT);
     expect(await docker('inspect', '-f', '{{.State.ExitCode}}', id)).toBe('3');
   });
 
   it('has the non-root user, and s6-setuidgid drops to it and can write /tmp', async () => {
     const id = await start();
-    await waitFor('s6', async () => ((await docker('exec', id, 'cat', '/proc/1/comm')) === 's6-svscan' ? true : undefined));
+    await waitFor('s6', async () => ((await docker('exec', id, 'cat', '/proc/1/comm')) === 's6-svscan' ? true : undefined), WAIT);
     const out = await docker('exec', id, 's6-setuidgid', 'app', 'sh', '-c', 'id -u; id -g; echo hello > /tmp/by-app; stat -c %U:%G /tmp/by-app');
     expect(out.split('\n')).toEqual(['10001', '10001', 'app:app']);
   });

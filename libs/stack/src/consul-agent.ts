@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '../../wait/src/wait-for';
 import { freePort } from './free-port';
 
 export interface DevAgentOptions {
@@ -41,19 +42,9 @@ function configHcl(ports: Ports, clientAddr: string): string {
   ].join('\n');
 }
 
-async function waitForLeader(httpPort: number, child: ChildProcess, output: () => string, limitMs: number): Promise<void> {
-  const until = Date.now() + limitMs;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`consul exited with code ${child.exitCode}:\n${output()}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${httpPort}/v1/status/leader`);
-      if (res.ok && (await res.json()) !== '') return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`consul on port ${httpPort} had no leader after ${limitMs} ms:\n${output()}`);
+async function hasLeader(httpPort: number): Promise<true | undefined> {
+  const res = await fetch(`http://127.0.0.1:${httpPort}/v1/status/leader`, { signal: AbortSignal.timeout(1000) });
+  return res.ok && (await res.json()) !== '' ? true : undefined;
 }
 
 /**
@@ -76,6 +67,9 @@ export async function startDevAgent(options: DevAgentOptions): Promise<DevAgent>
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // An agent that exits (a bad config, a port taken) ends the wait at once.
+  const gone = new AbortController();
+  child.once('exit', (code, signal) => gone.abort(new Error(`consul exited with ${code ?? signal} before it had a leader:\n${log}`)));
 
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -88,7 +82,7 @@ export async function startDevAgent(options: DevAgentOptions): Promise<DevAgent>
   };
 
   try {
-    await waitForLeader(ports.http, child, () => log, 15_000);
+    await waitFor(`a leader of the consul agent on port ${ports.http}`, () => hasLeader(ports.http), { timeoutMs: 15_000, intervalMs: 100, signal: gone.signal });
   } catch (err) {
     await stop();
     throw err;

@@ -1,3 +1,5 @@
+import { Readable, Writable } from 'node:stream';
+import type DockerModem from 'docker-modem';
 import type Docker from 'dockerode';
 import type { Engine } from '../../image/src/engine';
 import { freePort } from './free-port';
@@ -70,34 +72,39 @@ export async function removeOwned(engine: Engine, owner: string): Promise<void> 
   for (const i of images) await engine.docker.getImage(i.Id).remove({ force: true });
 }
 
-/** Runs a command in a running container; resolves with its exit code and combined output. */
-export async function execIn(container: Docker.Container, cmd: string[]): Promise<{ exitCode: number; output: string }> {
-  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
+/**
+ * Collects a non-TTY container's output, which Docker multiplexes (stdout and
+ * stderr in headed frames), as one text in the order it came, with dockerode's
+ * own demultiplexer.
+ */
+async function demuxedText(container: Docker.Container, stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    stream.on('data', (d: Buffer) => chunks.push(d));
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  const ended = new Promise<void>((resolve, reject) => {
     stream.on('end', resolve);
     stream.on('error', reject);
   });
+  (container.modem as DockerModem).demuxStream(stream, sink, sink);
+  await ended;
+  return Buffer.concat(chunks).toString();
+}
+
+/** Runs a command in a running container; resolves with its exit code and combined output. */
+export async function execIn(container: Docker.Container, cmd: string[]): Promise<{ exitCode: number; output: string }> {
+  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const output = await demuxedText(container, await exec.start({ hijack: true, stdin: false }));
   const { ExitCode } = await exec.inspect();
-  return { exitCode: ExitCode ?? -1, output: demux(Buffer.concat(chunks)) };
+  return { exitCode: ExitCode ?? -1, output };
 }
 
 /** The container's stdout and stderr so far, as text. */
 export async function containerLogs(container: Docker.Container): Promise<string> {
+  // Without follow, dockerode hands the whole log over as one buffer.
   const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-  return demux(raw);
-}
-
-/** Docker multiplexes stdout and stderr of a non-TTY container in 8-byte-headed frames. */
-export function demux(raw: Buffer): string {
-  let out = '';
-  let i = 0;
-  while (i + 8 <= raw.length && raw[i] <= 2 && raw[i + 1] === 0) {
-    const size = raw.readUInt32BE(i + 4);
-    out += raw.subarray(i + 8, i + 8 + size).toString();
-    i += 8 + size;
-  }
-  return i === 0 ? raw.toString() : out;
+  return demuxedText(container, Readable.from([raw]));
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { $ } from 'zx';
 import { connectEngine } from '../../image/src/engine';
+import { waitFor } from '../../wait/src/wait-for';
 import { aptInstall, canAptInstall } from './apt';
 import { fail, formatSeconds, ok, progress } from './report';
 
@@ -31,16 +32,6 @@ export async function pingEngine(timeoutMs = 3000): Promise<EngineInfo | undefin
 
 async function dockerdRunning(): Promise<boolean> {
   return (await $({ nothrow: true, quiet: true })`pgrep -x dockerd`).exitCode === 0;
-}
-
-async function waitForEngine(limitMs: number): Promise<EngineInfo | undefined> {
-  const until = Date.now() + limitMs;
-  while (Date.now() < until) {
-    const info = await pingEngine();
-    if (info) return info;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return undefined;
 }
 
 function startDockerd(): number {
@@ -86,8 +77,9 @@ export async function ensureDockerEngine(): Promise<EngineInfo> {
     const pid = startDockerd();
     progress(label, `started dockerd (pid ${pid}), log: ${DOCKERD_LOG}`);
   }
-  const info = await waitForEngine(60_000);
-  if (!info) fail(label, `dockerd did not answer within 60s at ${endpoint}: see ${DOCKERD_LOG}`);
+  const { value: info } = await waitFor(`dockerd to answer at ${endpoint}`, () => pingEngine(), { timeoutMs: 60_000, intervalMs: 500 }).catch((err: Error) =>
+    fail(label, `${err.message}: see ${DOCKERD_LOG}`),
+  );
   ok(label, `${info.version} (API ${info.apiVersion}) at ${info.endpoint}, up in ${formatSeconds(Date.now() - started)}`);
   return info;
 }
