@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authKey, parseRegistry, registryReference, splitTag } from './reference';
+import { authKey, parseRegistry, registryReference, splitTag, tagOfRefName } from './reference';
 
 describe('parseRegistry', () => {
   it('takes host[:port] with an optional namespace', () => {
@@ -43,5 +43,15 @@ describe('splitTag and authKey', () => {
   it("keeps Docker Hub's legacy key", () => {
     expect(authKey('docker.io')).toBe('https://index.docker.io/v1/');
     expect(authKey('ghcr.io')).toBe('ghcr.io');
+  });
+});
+
+describe('tagOfRefName', () => {
+  it('takes a tag as it is, or the tag of a reference, and refuses anything else by name', () => {
+    expect(tagOfRefName('latest')).toBe('latest');
+    expect(tagOfRefName('greeter:1.0')).toBe('1.0');
+    expect(tagOfRefName('127.0.0.1:5000/team/greeter:abc')).toBe('abc');
+    expect(() => tagOfRefName('Bad Tag!')).toThrow('ref.name "Bad Tag!" is neither a tag nor a reference ending in :<tag>');
+    expect(() => tagOfRefName('127.0.0.1:5000/greeter')).toThrow('ref.name "127.0.0.1:5000/greeter"');
   });
 });

@@ -96,8 +96,14 @@ export function authKey(host: string): string {
 /**
  * The registry tag an OCI layout's ref.name gives: the name itself when it
  * is a tag (`latest`), else the tag of the reference it holds
- * (`greeter:latest`, `example.com/greeter:1`), checked by registryReference.
+ * (`greeter:latest`, `example.com/greeter:1`).
  */
 export function tagOfRefName(refName: string): string {
-  return TAG.test(refName) ? refName : splitTag(refName).tag;
+  if (TAG.test(refName)) return refName;
+  const colon = refName.lastIndexOf(':');
+  const tag = colon > refName.lastIndexOf('/') ? refName.slice(colon + 1) : '';
+  if (!TAG.test(tag)) {
+    throw new Error(`ref.name "${refName}" is neither a tag nor a reference ending in :<tag>: name the image in the layout with a tag of at most 128 letters, digits, "_", "." and "-"`);
+  }
+  return tag;
 }
