@@ -7,7 +7,7 @@ export interface GoCheckOptions {
   workspaceRoot: string;
   /** Workspace-relative folder of the project; its packages are `<root>/...`. */
   root: string;
-  /** More arguments for go test / go vet, before the packages (e.g. -race, -run X, -count=1). */
+  /** More arguments for the go command, before the packages: e.g. -race, -run X, -count=1 for test; -tags, -printf=false for vet. */
   args?: string[];
   env?: Record<string, string>;
   log?: (line: string) => void;

@@ -18,7 +18,13 @@ export function goCheckExecutor(target: string, check: (o: GoCheckOptions) => Pr
       console.error(`${target}: no \`root\` option and no project root`);
       return { success: false };
     }
-    const r = await check({ workspaceRoot: context.root, root, args: options.args, env: options.env });
-    return { success: r.success };
+    try {
+      const r = await check({ workspaceRoot: context.root, root, args: options.args, env: options.env });
+      return { success: r.success };
+    } catch (err) {
+      // No Go that fits, or one that does not start: one line, not a stack.
+      console.error(`${target}: ${(err as Error).message}`);
+      return { success: false };
+    }
   };
 }
