@@ -5,6 +5,7 @@
 package main
 
 import (
+	"context"
 	"os"
 
 	"github.com/microbox/workspace/libs/go/buildinfo"
@@ -29,5 +30,5 @@ func main() {
 		logUpstreams(log, ups)
 	}}
 	log.Info("starting", "version", buildinfo.String())
-	os.Exit(service.Run(service.Options{Name: "gateway", Handler: a.routes(), Config: config, Log: log}))
+	os.Exit(service.Run(context.Background(), service.Options{Name: "gateway", Handler: a.routes(), Config: config, WriteTimeout: writeTimeout, Log: log}))
 }

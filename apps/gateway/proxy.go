@@ -24,6 +24,11 @@ const (
 	// maxAttempts is how many replicas one request tries, each at most once,
 	// so a request takes at most maxAttempts*attemptTimeout.
 	maxAttempts = 3
+	// writeTimeout is the gateway server's bound on one request. It must
+	// exceed the longest the tries can take, or the 503 that says every
+	// replica failed is cut before it is written; the second on top is for
+	// writing the answer.
+	writeTimeout = maxAttempts*attemptTimeout + time.Second
 )
 
 // errNoUpstream: the list of healthy replicas is empty.
@@ -46,7 +51,10 @@ func newProxy(log *slog.Logger) *proxy {
 		DialContext:           (&net.Dialer{Timeout: dialTimeout, KeepAlive: 15 * time.Second}).DialContext,
 		ResponseHeaderTimeout: attemptTimeout,
 		MaxIdleConnsPerHost:   32,
-		IdleConnTimeout:       30 * time.Second,
+		// Below the replicas' own idle timeout (60 s, libs/go/service), so
+		// the gateway drops an idle connection before a replica closes it
+		// under a request.
+		IdleConnTimeout: 30 * time.Second,
 	}
 	return &proxy{transport: t, client: &http.Client{Transport: t}, log: log}
 }
@@ -107,7 +115,7 @@ func (p *proxy) try(w http.ResponseWriter, r *http.Request, u upstream, path str
 		return err
 	}
 	req.Header.Set("Accept", r.Header.Get("Accept"))
-	req.Header.Set("X-Forwarded-For", clientIP(r))
+	req.Header.Set("X-Forwarded-For", forwardedFor(r))
 	resp, err := p.client.Do(req)
 	if err != nil {
 		return err
@@ -127,10 +135,17 @@ func (p *proxy) try(w http.ResponseWriter, r *http.Request, u upstream, path str
 	return nil
 }
 
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// forwardedFor is the X-Forwarded-For the replica gets: the proxies the
+// request came through already (every X-Forwarded-For line, in order), then
+// the address the gateway got it from, as net/http/httputil's ReverseProxy
+// does. Replacing it instead would hide the client behind a load balancer.
+func forwardedFor(r *http.Request) string {
+	peer, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		peer = r.RemoteAddr
 	}
-	return host
+	if prior := r.Header.Values("X-Forwarded-For"); len(prior) > 0 {
+		return strings.Join(prior, ", ") + ", " + peer
+	}
+	return peer
 }

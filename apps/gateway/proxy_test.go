@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -241,5 +242,61 @@ func TestPassesTheQuery(t *testing.T) {
 	a, _ := gatewayWith(t, fakeGreeter(t, "a"))
 	if got := greetVia(t, a, "/api/greet?name=%22Bob%22+%3C"); !strings.Contains(got.body, `"Hello, \"Bob\" \u003c!"`) {
 		t.Errorf("got %s, want the name passed on intact", got.body)
+	}
+}
+
+// X-Forwarded-For is appended to, as net/http/httputil's ReverseProxy does:
+// the replica sees the client behind any proxy in front of the gateway.
+func TestAppendsToXForwardedFor(t *testing.T) {
+	seen := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.Header.Get("X-Forwarded-For")
+		w.Write([]byte(`{"instance":"a"}`))
+	}))
+	t.Cleanup(srv.Close)
+	a, _ := gatewayWith(t, upstreamAt(t, "a", srv.Listener.Addr().String()))
+	for _, c := range []struct {
+		prior []string
+		want  string
+	}{
+		{nil, "192.0.2.1"},
+		{[]string{"203.0.113.7"}, "203.0.113.7, 192.0.2.1"},
+		{[]string{"203.0.113.7, 198.51.100.2", "198.51.100.9"}, "203.0.113.7, 198.51.100.2, 198.51.100.9, 192.0.2.1"},
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/api/greet", nil) // from 192.0.2.1:1234
+		for _, v := range c.prior {
+			req.Header.Add("X-Forwarded-For", v)
+		}
+		rec := httptest.NewRecorder()
+		a.routes().ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("got %d %s, want 200", rec.Code, rec.Body)
+		}
+		if got := <-seen; got != c.want {
+			t.Errorf("with X-Forwarded-For %q the replica saw %q, want %q", c.prior, got, c.want)
+		}
+	}
+}
+
+// Every replica hanging is the longest a request can take; the gateway's
+// write timeout still lets it answer 503, not cut the connection.
+func TestWriteTimeoutOutlastsEveryTry(t *testing.T) {
+	ups := make([]upstream, maxAttempts)
+	for i := range ups {
+		ups[i] = hanging(t)
+	}
+	a, _ := gatewayWith(t, ups...)
+	srv := httptest.NewUnstartedServer(a.routes())
+	srv.Config.WriteTimeout = writeTimeout
+	srv.Start()
+	t.Cleanup(srv.Close)
+	resp, err := http.Get(srv.URL + "/api/greet")
+	if err != nil {
+		t.Fatalf("with %d replicas hanging the gateway cut the connection (write timeout %s): %v", maxAttempts, writeTimeout, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusServiceUnavailable || strings.Count(string(body), "hanging at") != maxAttempts {
+		t.Errorf("got %d %q (%v), want 503 naming the %d hanging replicas", resp.StatusCode, body, err, maxAttempts)
 	}
 }

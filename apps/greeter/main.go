@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"os"
 
 	"github.com/microbox/workspace/libs/go/buildinfo"
@@ -24,5 +25,5 @@ func main() {
 	instance, _ := os.Hostname()
 	a := &app{cfg: service.Watch(path, parseConfig), instance: instance}
 	log.Info("starting", "version", buildinfo.String())
-	os.Exit(service.Run(service.Options{Name: "greeter", Handler: a.routes(), Config: a.cfg, Ready: a.ready, Log: log}))
+	os.Exit(service.Run(context.Background(), service.Options{Name: "greeter", Handler: a.routes(), Config: a.cfg, Ready: a.ready, Log: log}))
 }

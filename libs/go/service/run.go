@@ -30,13 +30,35 @@ const (
 
 const (
 	// stopBudget bounds the whole stop, deregistration included, so that
-	// `docker stop` ends well inside its 2 s.
+	// `docker stop` ends well inside the 2 s the image's run-time contract
+	// allows (Docker itself waits 10 s before SIGKILL).
 	stopBudget = 1500 * time.Millisecond
 	// deregisterBudget is the part of stopBudget Consul may take.
 	deregisterBudget = 300 * time.Millisecond
 	// configPoll is how often the config file is tried at start, until it
 	// loads. After that only SIGHUP reloads it.
 	configPoll = 100 * time.Millisecond
+)
+
+// Bounds on each connection of the service's HTTP server, so that a slow or
+// silent client cannot hold a connection and its goroutine for ever.
+const (
+	// readHeaderTimeout bounds reading a request's headers.
+	readHeaderTimeout = 5 * time.Second
+	// readTimeout bounds reading a whole request, body included: the
+	// services take small requests.
+	readTimeout = 10 * time.Second
+	// DefaultWriteTimeout bounds a handler and the writing of its answer,
+	// from the end of the request's headers. A handler that waits on
+	// others (a proxy) needs more than its own worst case: see
+	// Options.WriteTimeout.
+	DefaultWriteTimeout = 10 * time.Second
+	// idleTimeout is how long a kept-alive connection may wait for its next
+	// request. It is longer than the idle timeout of the clients that keep
+	// connections to a service (the gateway keeps them 30 s), so that the
+	// client drops an idle connection first and never sends a request on
+	// one the server is closing.
+	idleTimeout = 60 * time.Second
 )
 
 // Reloader is a config Run loads at start and on SIGHUP; *Config[T] is one.
@@ -58,7 +80,12 @@ type Options struct {
 	// Consul check starts as when the service registers; nil means
 	// Config.Ready.
 	Ready func() error
-	Log   *slog.Logger
+	// WriteTimeout bounds each request from the end of its headers to the
+	// end of its answer; 0 means DefaultWriteTimeout. A proxy sets it above
+	// the longest its upstream calls can take, or its own answer, even an
+	// error, is cut.
+	WriteTimeout time.Duration
+	Log          *slog.Logger
 }
 
 // NewLogger returns the text logger on stderr that a service logs with, its
@@ -67,7 +94,8 @@ func NewLogger(name string) *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, nil)).With("service", name)
 }
 
-// Run serves o until SIGTERM or SIGINT and returns the exit code:
+// Run serves o until SIGTERM or SIGINT, or until ctx is done, and returns
+// the exit code:
 //
 //   - it listens on PORT and serves at once, /healthz answering 503 until the
 //     config is loaded;
@@ -76,15 +104,17 @@ func NewLogger(name string) *slog.Logger {
 //   - on SIGHUP it loads the config again, keeping the last good one if the
 //     new one is bad;
 //   - it registers in Consul in the background (see Registrar);
-//   - on SIGTERM or SIGINT it deregisters, then shuts the server down,
-//     letting requests in flight finish, all within 1.5 s, and returns ExitOK.
-func Run(o Options) int {
+//   - on SIGTERM or SIGINT, or when ctx is done (cancelled by whoever runs
+//     the service in a process of its own), it deregisters, then shuts the
+//     server down, letting requests in flight finish, all within 1.5 s, and
+//     returns ExitOK.
+func Run(ctx context.Context, o Options) int {
 	// Catch SIGHUP first of all: Go's default for it is to exit, and
 	// consul-template may send one as soon as it renders.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
 	env, err := ReadEnv()
@@ -106,6 +136,22 @@ func Run(o Options) int {
 }
 
 var errGaveUp = errors.New("giving up")
+
+// newServer is the HTTP server of the service registered as id.
+func newServer(o Options, id string) *http.Server {
+	write := o.WriteTimeout
+	if write == 0 {
+		write = DefaultWriteTimeout
+	}
+	return &http.Server{
+		Handler:           ownChecksOnly(o.Handler, id),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      write,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn),
+	}
+}
 
 // run is Run once the environment is read and the port is open.
 func run(ctx context.Context, o Options, ln net.Listener, reg *Registrar, wait time.Duration, hup <-chan os.Signal) int {
@@ -132,12 +178,7 @@ func run(ctx context.Context, o Options, ln net.Listener, reg *Registrar, wait t
 	}()
 	go reloadOn(ctx, hup, o.Config, o.Log)
 
-	srv := &http.Server{
-		Handler:           ownChecksOnly(o.Handler, reg.Reg.ID),
-		ReadHeaderTimeout: 5 * time.Second,
-		ErrorLog:          slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn),
-	}
-	err := serve(ctx, srv, ln, func(ctx context.Context) {
+	err := serve(ctx, newServer(o, reg.Reg.ID), ln, func(ctx context.Context) {
 		// Stop the registration loop first, so that it cannot register the
 		// service again after it is deregistered.
 		stopReg()

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -137,11 +138,27 @@ func TestServeReportsAListenerThatFails(t *testing.T) {
 	}
 }
 
+// countedLoads is a Reloader that counts the loads that failed, so that a
+// test can wait for a reload to have happened instead of sleeping.
+type countedLoads struct {
+	Reloader
+	failed atomic.Int64
+}
+
+func (c *countedLoads) Load() error {
+	err := c.Reloader.Load()
+	if err != nil {
+		c.failed.Add(1)
+	}
+	return err
+}
+
 type runFixture struct {
 	agent *fakeAgent
 	reg   *Registrar
 	path  string
 	cfg   *Config[testConfig]
+	loads *countedLoads
 	base  string
 	hup   chan os.Signal
 	exit  chan int
@@ -158,6 +175,7 @@ func startRun(t *testing.T, wait time.Duration) *runFixture {
 	env := testEnv(consul)
 	f.path = filepath.Join(t.TempDir(), "greeter.json")
 	f.cfg = Watch(f.path, parseTestConfig)
+	f.loads = &countedLoads{Reloader: f.cfg}
 	f.reg = NewRegistrar(env, NewRegistration("greeter", env), f.cfg.Ready, quietLog())
 	f.reg.Every, f.reg.Retry = 10*time.Millisecond, 10*time.Millisecond
 	mux := http.NewServeMux()
@@ -169,7 +187,7 @@ func startRun(t *testing.T, wait time.Duration) *runFixture {
 	ctx, cancel := context.WithCancel(t.Context())
 	f.stop = cancel
 	go func() {
-		f.exit <- run(ctx, Options{Name: "greeter", Handler: mux, Config: f.cfg, Log: quietLog()}, ln, f.reg, wait, f.hup)
+		f.exit <- run(ctx, Options{Name: "greeter", Handler: mux, Config: f.loads, Log: quietLog()}, ln, f.reg, wait, f.hup)
 	}()
 	return f
 }
@@ -222,8 +240,9 @@ func TestRunServesBeforeConfigThenReloads(t *testing.T) {
 	eventually(t, time.Second, "greeting Hi after SIGHUP", func() bool { return f.greeting(t) == "Hi" })
 
 	writeFile(t, f.path, `{"greeting":`)
+	failed := f.loads.failed.Load()
 	f.hup <- syscall.SIGHUP
-	time.Sleep(50 * time.Millisecond)
+	eventually(t, time.Second, "the bad file loaded on SIGHUP, and refused", func() bool { return f.loads.failed.Load() > failed })
 	if g := f.greeting(t); g != "Hi" {
 		t.Errorf("after a bad reload greeting = %q, want the last good Hi", g)
 	}
@@ -258,58 +277,110 @@ func TestRunGivesUpWithoutConfig(t *testing.T) {
 	}
 }
 
-// Run itself, with real signals: SIGHUP reloads, SIGTERM stops with 0.
-func TestRunHandlesSignals(t *testing.T) {
+// realRun is Run itself on a free port, its config file already valid and
+// its Consul a fake agent, all set through the environment Run reads.
+type realRun struct {
+	agent *fakeAgent
+	base  string
+	path  string
+	opts  Options
+	exit  chan int
+}
+
+func startRealRun(t *testing.T, ctx context.Context) *realRun {
+	t.Helper()
 	agent, consul := newFakeAgent(t)
 	ln := listen(t)
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	path := filepath.Join(t.TempDir(), "greeter.json")
-	writeFile(t, path, `{"greeting":"Hello"}`)
+	r := &realRun{agent: agent, base: "http://127.0.0.1:" + strconv.Itoa(port), path: filepath.Join(t.TempDir(), "greeter.json"), exit: make(chan int, 1)}
+	writeFile(t, r.path, `{"greeting":"Hello"}`)
 	t.Setenv("PORT", strconv.Itoa(port))
 	t.Setenv("CONSUL_HTTP_ADDR", consul.Host)
 	t.Setenv("SERVICE_ADDRESS", "127.0.0.1")
 	t.Setenv("CONFIG_WAIT", "2s")
-	cfg := Watch(path, parseTestConfig)
+	cfg := Watch(r.path, parseTestConfig)
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", Healthz(cfg.Ready))
 	mux.HandleFunc("GET /greeting", func(w http.ResponseWriter, _ *http.Request) {
 		c, _ := cfg.Get()
 		w.Write([]byte(c.Greeting))
 	})
-	exit := make(chan int, 1)
-	go func() { exit <- Run(Options{Name: "greeter", Handler: mux, Config: cfg, Log: quietLog()}) }()
-
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	r.opts = Options{Name: "greeter", Handler: mux, Config: cfg, Log: quietLog()}
+	go func() { r.exit <- Run(ctx, r.opts) }()
 	eventually(t, 2*time.Second, "/healthz 200", func() bool {
-		code, _, _ := get(base + "/healthz")
+		code, _, _ := get(r.base + "/healthz")
 		return code == http.StatusOK
 	})
-	writeFile(t, path, `{"greeting":"Hi"}`)
-	syscall.Kill(os.Getpid(), syscall.SIGHUP)
-	eventually(t, time.Second, "greeting Hi after SIGHUP", func() bool {
-		_, body, _ := get(base + "/greeting")
-		return body == "Hi"
-	})
 	eventually(t, time.Second, "registered", func() bool { return len(agent.callList()) > 0 })
-	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	return r
+}
+
+// stopped waits for Run to return after what stopped it, and checks that it
+// returned ExitOK with the deregistration as its last call to Consul.
+func (r *realRun) stopped(t *testing.T, after string) {
+	t.Helper()
 	select {
-	case code := <-exit:
+	case code := <-r.exit:
 		if code != ExitOK {
-			t.Errorf("exit code %d after SIGTERM, want 0", code)
+			t.Errorf("exit code %d after %s, want 0", code, after)
 		}
 	case <-time.After(2 * time.Second):
-		t.Fatal("Run did not stop within 2s of SIGTERM")
+		t.Fatalf("Run did not stop within 2s of %s", after)
 	}
-	calls := agent.callList()
+	calls := r.agent.callList()
 	if last := calls[len(calls)-1]; !strings.HasPrefix(last, "PUT /v1/agent/service/deregister/") {
-		t.Errorf("last consul call %q, want a deregistration", last)
+		t.Errorf("last consul call %q after %s, want a deregistration", last, after)
+	}
+}
+
+// Run itself, with real signals: SIGHUP reloads, SIGTERM stops with 0.
+func TestRunHandlesSignals(t *testing.T) {
+	r := startRealRun(t, t.Context())
+	writeFile(t, r.path, `{"greeting":"Hi"}`)
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	eventually(t, time.Second, "greeting Hi after SIGHUP", func() bool {
+		_, body, _ := get(r.base + "/greeting")
+		return body == "Hi"
+	})
+	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	r.stopped(t, "SIGTERM")
+}
+
+// Cancelling Run's context stops it as SIGTERM does: deregistered, exit 0.
+func TestRunStopsWhenItsContextEnds(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	r := startRealRun(t, ctx)
+	cancel()
+	r.stopped(t, "its context was cancelled")
+}
+
+// Every connection is bounded; WriteTimeout can be raised for a proxy.
+func TestServerTimeouts(t *testing.T) {
+	srv := newServer(Options{Handler: http.NotFoundHandler(), Log: quietLog()}, "greeter-1")
+	if srv.ReadHeaderTimeout <= 0 || srv.ReadTimeout < srv.ReadHeaderTimeout || srv.WriteTimeout != DefaultWriteTimeout || srv.IdleTimeout <= 0 {
+		t.Errorf("timeouts: read header %s, read %s, write %s, idle %s; want all set, write %s",
+			srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout, DefaultWriteTimeout)
+	}
+
+	// A handler slower than the write timeout gets its answer cut.
+	ln := listen(t)
+	slow := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+		w.Write([]byte("late"))
+	})
+	srv = newServer(Options{Handler: slow, WriteTimeout: 100 * time.Millisecond, Log: quietLog()}, "greeter-1")
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	if _, body, err := get("http://" + ln.Addr().String() + "/"); err == nil {
+		t.Errorf("a 300ms handler under a 100ms write timeout answered %q, want the connection cut", body)
 	}
 }
 
 func TestRunRejectsABadEnvironment(t *testing.T) {
 	t.Setenv("PORT", "eighty")
-	code := Run(Options{Name: "greeter", Handler: http.NotFoundHandler(), Config: Watch("/nonexistent", parseTestConfig), Log: quietLog()})
+	code := Run(t.Context(), Options{Name: "greeter", Handler: http.NotFoundHandler(), Config: Watch("/nonexistent", parseTestConfig), Log: quietLog()})
 	if code != ExitConfig {
 		t.Errorf("exit code %d with PORT=eighty, want %d", code, ExitConfig)
 	}
