@@ -1,7 +1,9 @@
 /**
- * The s6 side of the run-time contract (design.md): the skeleton under
- * /etc/s6 and the entrypoint that leaves s6-svscan as PID 1. Service images
- * add their service dirs (app, consul-template) beside `.s6-svscan`.
+ * The s6 side of what every image promises at run time (s6-svscan as PID 1,
+ * services supervised and restarted, a service able to end the container
+ * with its own exit code): the skeleton under /etc/s6 and the entrypoint
+ * that leaves s6-svscan as PID 1. Service images add their service dirs
+ * (app, consul-template) beside `.s6-svscan`.
  */
 
 /** Where the read-only tree lives in the image. */

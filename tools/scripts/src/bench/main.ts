@@ -16,11 +16,6 @@ async function timed(label: string, work: () => Promise<unknown>): Promise<numbe
   return s;
 }
 
-/**
- * Sizes and build times, printed: what the README and the issues' closing
- * notes quote. Sizes come from the build records; times are wall clock in
- * this one run, so compare them with each other, not with another run's.
- */
 const HELP = `usage: npm run bench [-- --help]
 
 Prints build times (the bootstrap, nx run-many -t image as the workspace is and
@@ -28,6 +23,11 @@ unchanged, greeter's go-build through Nx and through libs/gobuild cold, warm and
 with the article's flags) and the size of every image and basebox part, raw and
 gzipped. Times are wall clock in this one run: compare them with each other.`;
 
+/**
+ * Sizes and build times, printed: the figures the README quotes. Sizes come
+ * from the build records; times are wall clock in this one run, so compare
+ * them with each other, not with another run's.
+ */
 async function main(): Promise<void> {
   commandFlags('bench', [], HELP, 'npm run bench -- --help');
   console.log('build times (wall clock, this run)');
