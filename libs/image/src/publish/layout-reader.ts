@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -22,9 +23,15 @@ export class LayoutReader {
   private constructor(
     readonly dir: string,
     readonly manifests: readonly Descriptor[],
+    private readonly blobStores: readonly string[],
   ) {}
 
-  static async open(dir: string): Promise<LayoutReader> {
+  /**
+   * `blobStores`: folders laid out like a layout's blobs/ (`sha256/<hex>`),
+   * where blobs the layout leaves out are read (a layout may keep only its
+   * own layers and leave a base's in the shared blob store).
+   */
+  static async open(dir: string, blobStores: readonly string[] = []): Promise<LayoutReader> {
     const marker = await readFile(join(dir, 'oci-layout'), 'utf8').catch((err: NodeJS.ErrnoException) => {
       throw new Error(`${dir} is not an OCI image layout (${err.code} reading oci-layout): build the image first`);
     });
@@ -48,7 +55,7 @@ export class LayoutReader {
     if (!Array.isArray(index.manifests)) throw new Error(`${indexPath} has no manifests list: build the image again`);
     const manifests = index.manifests as Descriptor[];
     for (const m of manifests) checkDescriptor(m, indexPath);
-    return new LayoutReader(dir, manifests);
+    return new LayoutReader(dir, manifests, blobStores);
   }
 
   /** The ref.names (tags) index.json lists. */
@@ -66,16 +73,22 @@ export class LayoutReader {
     return found;
   }
 
+  /** The blob's file: in the layout, else in the first blob store that has it, else where the layout would hold it. */
   blobPath(digest: string): string {
     const [algorithm, hex] = digest.split(':');
-    return join(this.dir, 'blobs', algorithm!, hex!);
+    const own = join(this.dir, 'blobs', algorithm!, hex!);
+    if (existsSync(own)) return own;
+    return this.blobStores.map((store) => join(store, algorithm!, hex!)).find((path) => existsSync(path)) ?? own;
   }
 
   /** Checks a blob is in the layout at its descriptor's size, naming it when not. */
   async checkBlob(d: Descriptor, usedBy: string): Promise<void> {
     const path = this.blobPath(d.digest);
     const info = await stat(path).catch(() => undefined);
-    if (!info) throw new Error(`blob ${d.digest} (${d.mediaType}, of ${usedBy}) is missing from the layout: no ${path}; build the image again`);
+    if (!info) {
+      const also = this.blobStores.length ? ` nor in ${this.blobStores.join(', ')}` : '';
+      throw new Error(`blob ${d.digest} (${d.mediaType}, of ${usedBy}) is missing from the layout: no ${path}${also}; build the image again`);
+    }
     if (info.size !== d.size) throw new Error(`blob ${path} is ${info.size} bytes, but ${usedBy} says ${d.size}: the layout is damaged; build the image again`);
   }
 

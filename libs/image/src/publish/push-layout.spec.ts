@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -75,10 +75,20 @@ describe('pushLayout', () => {
   it('names a blob missing from the layout, and a tag it lacks, before any request', async () => {
     const { layers } = writeRandomImage(dir, { layers: 2 });
     await expect(pushLayout(options({ tags: ['v2'] }))).rejects.toThrow(`${join(dir, 'index.json')} has no image named "v2" (org.opencontainers.image.ref.name): it has "latest"; build the image with that tag`);
+    const layerBytes = readFileSync(join(dir, 'blobs', 'sha256', layers[1]!.digest.slice(7)));
     unlinkSync(join(dir, 'blobs', 'sha256', layers[1]!.digest.slice(7)));
     await expect(pushLayout(options())).rejects.toThrow(`blob ${layers[1]!.digest} (application/vnd.oci.image.layer.v1.tar+gzip, of the image in team/greeter) is missing from the layout`);
+    const store = mkdtempSync(join(tmpdir(), 'push-layout-store-'));
+    try {
+      await expect(pushLayout(options({ blobStores: [store] }))).rejects.toThrow(`is missing from the layout: no ${join(dir, 'blobs', 'sha256', layers[1]!.digest.slice(7))} nor in ${store}`);
+      mkdirSync(join(store, 'sha256'));
+      writeFileSync(join(store, 'sha256', layers[1]!.digest.slice(7)), layerBytes);
+      expect(registry.log).toEqual([]);
+      expect((await pushLayout(options({ blobStores: [store] }))).blobs.uploaded).toBe(3);
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
     await expect(pushLayout(options({ layoutDir: join(dir, 'nope') }))).rejects.toThrow(`${join(dir, 'nope')} is not an OCI image layout (ENOENT reading oci-layout)`);
-    expect(registry.log).toEqual([]);
   });
 
   it('refuses a bad tag or repository by name', async () => {

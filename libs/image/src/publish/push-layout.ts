@@ -9,6 +9,8 @@ import { DOCKER_MANIFEST_LIST, OCI_INDEX, RegistryClient, type RetryPolicy } fro
 export interface PushLayoutOptions {
   /** An OCI image layout folder. */
   layoutDir: string;
+  /** Folders holding `sha256/<hex>` blobs (the shared blob store), for blobs the layout leaves out. */
+  blobStores?: readonly string[];
   /** Which of the layout's `org.opencontainers.image.ref.name`s to push; each becomes a tag (`latest`, or the tag of `greeter:latest`). */
   tags: readonly string[];
   registry: Registry;
@@ -82,7 +84,7 @@ export async function pushLayout(options: PushLayoutOptions): Promise<PushLayout
   const name = [...registry.namespace, options.repository].join('/');
   if (options.tags.length === 0) throw new Error(`no tags to push to ${registry.host}/${name}: name at least one ref.name of ${options.layoutDir}`);
   const mountFrom = (options.mountFrom ?? []).map((from) => registryReference(registry, from).repository.slice(registry.host.length + 1)).filter((from) => from !== name);
-  const layout = await LayoutReader.open(options.layoutDir);
+  const layout = await LayoutReader.open(options.layoutDir, options.blobStores);
   const plan = await planPush(layout, options, name);
 
   const env = options.env ?? process.env;
