@@ -7,11 +7,26 @@ export type GoBuildExecutorOptions = Omit<GoBuildOptions, 'workspaceRoot' | 'sta
   main?: string;
 };
 
-/** The project's root and the roots of every project it depends on, transitively (its Go imports). */
-export function dependencyRoots(context: Pick<ExecutorContext, 'projectGraph' | 'projectName'>): string[] {
+type GraphContext = Pick<ExecutorContext, 'projectGraph' | 'projectName'>;
+
+/** A project with Go code: its `goSources` input (empty for every other project) names files. */
+function hasGoSources(node: NonNullable<ExecutorContext['projectGraph']>['nodes'][string]): boolean {
+  const goSources = node.data.namedInputs?.['goSources'];
+  return Array.isArray(goSources) && goSources.length > 0;
+}
+
+/**
+ * The roots whose files the stamp follows: the project's and those of the Go
+ * projects it depends on, transitively, the same set `goSources` and
+ * `^goSources` hash. Edges to projects without Go code (the implicit one to
+ * basebox, the one to this plugin) are walked as Nx walks them for
+ * `^goSources`, but add no root: a commit touching only the basebox lock or
+ * the plugin changes neither go-build's cache inputs nor the stamp.
+ */
+export function goDependencyRoots(context: GraphContext): string[] {
   const graph = context.projectGraph;
   const start = context.projectName;
-  if (!graph || !start) return [];
+  if (!graph || !start || !graph.nodes[start]) return [];
   const seen = new Set<string>([start]);
   const queue = [start];
   while (queue.length) {
@@ -22,13 +37,16 @@ export function dependencyRoots(context: Pick<ExecutorContext, 'projectGraph' | 
       }
     }
   }
-  return [...seen].map((n) => graph.nodes[n].data.root).sort();
+  return [...seen]
+    .filter((n) => n === start || hasGoSources(graph.nodes[n]))
+    .map((n) => graph.nodes[n].data.root)
+    .sort();
 }
 
 /**
  * go-build: a thin adapter over libs/gobuild. The stamped commit is the last
- * one that touched this project or a Go project it imports (the same files
- * its cache inputs cover), so an unrelated commit does not change the binary.
+ * one that touched this project's or its Go dependencies' Go sources (the
+ * Go files among its cache inputs), so an unrelated commit does not change the binary.
  */
 export default async function goBuildExecutor(options: GoBuildExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const main = options.main ?? projectRoot(context);
@@ -36,7 +54,7 @@ export default async function goBuildExecutor(options: GoBuildExecutorOptions, c
     console.error('go-build: no `main` option and no project root to build');
     return { success: false };
   }
-  const roots = dependencyRoots(context);
+  const roots = goDependencyRoots(context);
   const result = await goBuild({
     ...options,
     main,
