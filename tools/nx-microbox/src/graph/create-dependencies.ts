@@ -4,6 +4,7 @@ import { DependencyType, type CreateDependencies, type CreateDependenciesContext
 import { localModules, type LocalModule, resolveImport } from '../../../../libs/gobuild/src/gomod';
 import { isGoSourcePath, parseGoFileHeader } from '../../../../libs/gobuild/src/imports';
 import { imageDependencies } from './image-dependencies';
+import { pluginDependencies } from './plugin-dependencies';
 
 /** Imports of one file, keyed by the file's content hash (from Nx's file map). */
 type ImportCache = Map<string, string[]>;
@@ -141,4 +142,14 @@ export function goDependencies(context: Pick<CreateDependenciesContext, 'fileMap
   return deps;
 }
 
-export const createDependencies: CreateDependencies = (_options, context) => [...goDependencies(context), ...imageDependencies(context)];
+/**
+ * Go imports, the base image, and the plugin that makes every artifact. TypeScript
+ * imports are Nx's own source analysis (`pluginsConfig["@nx/js"].analyzeSourceFiles`
+ * in nx.json), which resolves relative paths and tsconfig paths and caches each
+ * file's imports by its hash.
+ */
+export const createDependencies: CreateDependencies = (_options, context) => [
+  ...goDependencies(context),
+  ...imageDependencies(context),
+  ...pluginDependencies(context),
+];

@@ -107,7 +107,10 @@ export function goProjectConfiguration(p: GoProject): Omit<ProjectConfiguration,
       options: { main: p.root, outputPath: `dist/${p.root}` },
       outputs: ['{options.outputPath}'],
       cache: true,
-      inputs: GO_INPUTS,
+      // `^code`: the executor's TypeScript and the libraries it imports (the
+      // project depends on the plugin), so a change to how binaries are built
+      // is a cache miss too.
+      inputs: [...GO_INPUTS!, '^code'],
       metadata: {
         technologies: ['go'],
         description: 'Static, reproducible Go binary: CGO_ENABLED=0 -trimpath -ldflags "-s -w -buildid= -X <buildinfo>", ELF checked static',

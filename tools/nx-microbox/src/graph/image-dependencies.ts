@@ -1,16 +1,25 @@
-import { DependencyType, type CreateDependenciesContext, type RawProjectGraphDependency } from '@nx/devkit';
+import { DependencyType, type CreateDependenciesContext, type ProjectConfiguration, type RawProjectGraphDependency } from '@nx/devkit';
 import { BASEBOX_PROJECT } from './go-projects';
 
-const IMAGE_EXECUTOR = '@microbox/nx-microbox:image';
+/**
+ * True when a target of the project runs after one of basebox's: the way the
+ * inferred service image targets say they are built FROM the base, whatever
+ * their executors are called.
+ */
+function buildsOnBasebox(p: ProjectConfiguration): boolean {
+  return Object.values(p.targets ?? {}).some((t) =>
+    (t.dependsOn ?? []).some((d) => typeof d === 'object' && [d.projects ?? []].flat().includes(BASEBOX_PROJECT)),
+  );
+}
 
 /**
  * Every service image is built FROM the basebox image, so a change to basebox
- * affects every service: an edge from each project with an image target to
- * basebox makes `nx affected` say so (a target's dependsOn alone does not).
+ * affects every service: an edge from each project whose image targets build
+ * on basebox's makes `nx affected` say so (a target's dependsOn alone does not).
  */
 export function imageDependencies(context: Pick<CreateDependenciesContext, 'projects'>): RawProjectGraphDependency[] {
   if (!context.projects[BASEBOX_PROJECT]) return [];
   return Object.entries(context.projects)
-    .filter(([name, p]) => name !== BASEBOX_PROJECT && Object.values(p.targets ?? {}).some((t) => t.executor === IMAGE_EXECUTOR))
+    .filter(([name, p]) => name !== BASEBOX_PROJECT && buildsOnBasebox(p))
     .map(([name]) => ({ source: name, target: BASEBOX_PROJECT, type: DependencyType.implicit }));
 }
