@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { candidate, debCacheDir } from '../src/debs';
+import { debCacheDir } from '../src/debs';
+import { ARCHITECTURES } from '../src/debian/archive-settings';
 import { DEBIAN_PACKAGES } from '../src/flavours/debian';
-import { parseLock, readLock } from '../src/lock';
+import { type DebianLock, formatLock, parseLock, readLock } from '../src/lock';
 import { refreshLock } from '../src/refresh-lock';
 import { LOCK_FILE } from './helpers';
+
+const KEYRING_DIR = new URL('../keys', import.meta.url).pathname;
 
 const run = promisify(execFile);
 let work: string;
@@ -16,42 +19,50 @@ let work: string;
 beforeAll(async () => void (work = await mkdtemp(join(tmpdir(), 'basebox-lock-'))));
 afterAll(() => rm(work, { recursive: true, force: true }));
 
-/** A copy of the committed lock with s6 pinned to a version no archive serves, and an extra package the recipe dropped. */
+/** A copy of the committed lock with s6 pinned to an older version for arm64, and an extra package the recipe dropped. */
 async function staleCopy(name: string): Promise<string> {
-  const lock = JSON.parse(await readFile(LOCK_FILE, 'utf8')) as { packages: Record<string, string>[] };
-  lock.packages.find((p) => p.name === 's6')!.version = '2.11.3.2-0stale1';
-  lock.packages.push({ name: 'busybox-static', version: '1:1.35.0-4+deb12u1+b1', architecture: 'amd64', sha256: '0'.repeat(64) });
+  const lock = parseLock(await readFile(LOCK_FILE, 'utf8'), LOCK_FILE);
+  const stale: DebianLock = structuredClone(lock);
+  stale.packages.s6!.arm64!.version = '2.11.3.2-0stale1';
+  stale.packages['busybox-static'] = { amd64: { ...lock.packages.busybox!.amd64!, filename: 'pool/main/b/busybox/busybox-static_1.35.0-4+deb12u1+b1_amd64.deb' } };
   const path = join(work, name);
-  await writeFile(path, JSON.stringify(lock));
+  await writeFile(path, formatLock(stale));
   return path;
 }
 
-describe('refreshing the lock', () => {
-  it("pins what apt serves now: every package of the recipe and s6's libraries, each with its sha256", async () => {
+describe('refreshing the lock from the archive', () => {
+  it("pins, per architecture, every package of the recipe and s6's libraries, and reports what changed and how long it took", async () => {
     const path = await staleCopy('refresh.lock.json');
     const lines: string[] = [];
-    const lock = await refreshLock(path, debCacheDir(), (line) => lines.push(line));
-    const names = lock.packages.map((p) => p.name);
-    for (const wanted of DEBIAN_PACKAGES) expect(names).toContain(wanted.name);
-    expect(names).toEqual(expect.arrayContaining(['libc6', 'libskarnet2.13', 'libs6-2.11']));
-    for (const pkg of lock.packages) {
-      const served = await candidate(pkg.name);
-      expect(pkg).toEqual({ name: pkg.name, version: served.version, architecture: served.architecture, sha256: served.sha256 });
+    const { lock, changes, seconds } = await refreshLock({ lockFile: path, keyringDir: KEYRING_DIR, cacheDir: debCacheDir(), log: (line) => lines.push(line) });
+    for (const architecture of ARCHITECTURES) {
+      for (const wanted of DEBIAN_PACKAGES) expect(lock.packages[wanted.name]?.[architecture]?.version).toMatch(/\d/);
+      for (const name of ['libc6', 'libskarnet2.13', 'libs6-2.11']) expect(lock.packages[name]?.[architecture]?.filename).toMatch(new RegExp(`^pool/.*_(${architecture}|all)\\.deb$`));
     }
-    expect(lines).toContain(`s6 2.11.3.2-0stale1 -> ${lock.packages.find((p) => p.name === 's6')!.version}`);
-    expect(lines).toContain('busybox-static 1:1.35.0-4+deb12u1+b1: removed (the recipe no longer needs it)');
+    expect(Object.keys(lock.suites)).toEqual(['bookworm', 'bookworm-security']);
+    expect(changes).toEqual([
+      'amd64 busybox-static 1:1.35.0-4+deb12u1+b1: removed (the recipe no longer needs it)',
+      `arm64 s6 2.11.3.2-0stale1 -> ${lock.packages.s6!.arm64!.version}`,
+    ]);
+    expect(lines).toEqual(expect.arrayContaining([...changes, expect.stringMatching(new RegExp(`^wrote ${path.replace(/[.]/g, '\\.')} \\(14 \\.debs for amd64, arm64\\) in \\d+\\.\\ds$`))]));
+    expect(lines).toContain('http://deb.debian.org/debian bookworm: InRelease signature good, dated ' + lock.suites.bookworm!.date);
+    expect(seconds).toBeGreaterThan(0);
+    console.log(`lock refresh (warm .deb cache): ${seconds.toFixed(1)}s`);
     expect(await readLock(path)).toEqual(lock);
+    // The committed lock is what the archive serves now, or this names what moved.
+    expect(formatLock(lock)).toBe(formatLock({ ...(await readLock(LOCK_FILE)), suites: lock.suites }));
   });
 
   it('runs as `nx run basebox:lock`', async () => {
     const path = await staleCopy('nx.lock.json');
     const root = join(LOCK_FILE, '..', '..', '..');
-    await run('npx', ['nx', 'run', 'basebox:lock', `--lockFile=${path}`, '--skip-nx-cache'], {
+    const { stdout } = await run('npx', ['nx', 'run', 'basebox:lock', `--lockFile=${path}`, '--skip-nx-cache'], {
       cwd: root,
       env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' },
     });
+    expect(stdout).toMatch(/arm64 s6 2\.11\.3\.2-0stale1 -> /);
     const lock = parseLock(await readFile(path, 'utf8'), path);
-    expect(lock.packages.find((p) => p.name === 's6')!.version).not.toBe('2.11.3.2-0stale1');
-    expect(lock.packages.map((p) => p.name)).not.toContain('busybox-static');
+    expect(lock.packages.s6!.arm64!.version).not.toBe('2.11.3.2-0stale1');
+    expect(lock.packages).not.toHaveProperty('busybox-static');
   });
 });

@@ -1,38 +1,121 @@
 import { existsSync } from 'node:fs';
-import { candidate, fetchDeb } from './debs';
-import { DEBIAN_PACKAGES } from './flavours/debian';
-import { type DebianLock, LOCK_COMMENT, type LockedPackage, readLock, writeLock } from './lock';
+import { debCacheDir, fetchDeb } from './debs';
+import { archiveSettings, type ArchiveSettings } from './debian/archive-settings';
+import { compareDebianVersions } from './debian/debian-version';
+import { fetchRelease } from './debian/in-release';
+import { readKeyring } from './debian/keyring';
+import { fetchPackages, type PackageRecord } from './debian/packages-index';
+import { DEBIAN_PACKAGES, type WantedPackage } from './flavours/debian';
+import { type DebianLock, type LockedDeb, LOCK_COMMENT, readLock, writeLock } from './lock';
+
+export interface RefreshOptions {
+  lockFile: string;
+  /** The folder of the Debian archive keys (*.asc) the InRelease signatures are checked against. */
+  keyringDir: string;
+  settings?: ArchiveSettings;
+  /** Where the pinned .debs are downloaded to, to check the archive serves them as its index says. */
+  cacheDir?: string;
+  recipe?: readonly WantedPackage[];
+  log?: (line: string) => void;
+}
+
+export interface RefreshResult {
+  lock: DebianLock;
+  /** One line per package and architecture added, removed or moved to another version. */
+  changes: string[];
+  seconds: number;
+}
+
+/** The newest version each suite's signed index serves, per package name, with the suite it is from. */
+type Served = Map<string, PackageRecord & { suite: string }>;
+
+async function servedPackages(settings: ArchiveSettings, keyringDir: string, log: (line: string) => void) {
+  const keys = await readKeyring(keyringDir);
+  const suites: DebianLock['suites'] = {};
+  const byArch = new Map<string, Served>(settings.architectures.map((a) => [a, new Map()]));
+  for (const source of settings.sources) {
+    const release = await fetchRelease(source, keys);
+    suites[source.suite] = { date: release.date };
+    log(`${source.url} ${source.suite}: InRelease signature good, dated ${release.date}`);
+    for (const architecture of settings.architectures) {
+      const served = byArch.get(architecture)!;
+      for (const record of await fetchPackages(source, release, settings.component, architecture)) {
+        const best = served.get(record.name);
+        if (!best || compareDebianVersions(record.version, best.version) > 0) served.set(record.name, { ...record, suite: source.suite });
+      }
+    }
+  }
+  return { suites, byArch };
+}
+
+/** The recipe's packages and, for those that ask, their Depends, as one architecture's index serves them. */
+function resolve(recipe: readonly WantedPackage[], served: Served, architecture: string, suites: string): Map<string, LockedDeb> {
+  const find = (name: string, why: string) => {
+    const record = served.get(name);
+    if (!record) throw new Error(`no ${architecture} package ${name} (${why}) in ${suites}: check the recipe in libs/basebox/src/flavours/debian.ts`);
+    return record;
+  };
+  const pinned = new Map<string, LockedDeb>();
+  for (const wanted of recipe) {
+    const top = find(wanted.name, 'named by the recipe');
+    const names = [wanted.name, ...(wanted.withDepends ? top.depends : [])];
+    for (const name of names) {
+      const r = find(name, `a Depends of ${wanted.name}`);
+      pinned.set(name, { version: r.version, filename: r.filename, size: r.size, sha256: r.sha256, suite: r.suite });
+    }
+  }
+  return pinned;
+}
+
+/** What changed between two locks, per package and architecture. */
+export function lockChanges(before: DebianLock | undefined, after: DebianLock): string[] {
+  const changes: string[] = [];
+  const names = [...new Set([...Object.keys(before?.packages ?? {}), ...Object.keys(after.packages)])].sort();
+  for (const name of names) {
+    const archs = [...new Set([...Object.keys(before?.packages[name] ?? {}), ...Object.keys(after.packages[name] ?? {})])].sort();
+    for (const arch of archs) {
+      const old = before?.packages[name]?.[arch];
+      const now = after.packages[name]?.[arch];
+      if (!old) changes.push(`${arch} ${name} ${now!.version}: added`);
+      else if (!now) changes.push(`${arch} ${name} ${old.version}: removed (the recipe no longer needs it)`);
+      else if (old.version !== now.version) changes.push(`${arch} ${name} ${old.version} -> ${now.version}`);
+      else if (old.sha256 !== now.sha256) changes.push(`${arch} ${name} ${now.version}: rebuilt (sha256 ${old.sha256.slice(0, 12)} -> ${now.sha256.slice(0, 12)})`);
+    }
+  }
+  return changes;
+}
 
 /**
- * Pins what the machine's apt sources serve now: each package of the recipe
- * (and the Depends of those whose programs link to libraries), each .deb
- * downloaded and checked against the sha256 apt's signed lists give for it.
+ * Pins what the archive serves now, for every architecture of the settings:
+ * each suite's InRelease verified against the Debian keyring, each Packages
+ * index against the sha256 InRelease lists, each pinned .deb downloaded and
+ * checked against its index entry. The lock file is replaced only when all
+ * of that succeeded.
  */
-export async function refreshLock(lockFile: string, cacheDir: string, log: (line: string) => void = console.log): Promise<DebianLock> {
-  const before = existsSync(lockFile) ? await readLock(lockFile).catch(() => undefined) : undefined;
-  const names: string[] = [];
-  for (const wanted of DEBIAN_PACKAGES) {
-    names.push(wanted.name);
-    if (wanted.withDepends) names.push(...(await candidate(wanted.name)).depends);
+export async function refreshLock(options: RefreshOptions): Promise<RefreshResult> {
+  const started = Date.now();
+  const log = options.log ?? ((line: string) => console.log(line));
+  const settings = options.settings ?? archiveSettings();
+  const cacheDir = options.cacheDir ?? debCacheDir();
+  let before: DebianLock | undefined;
+  if (existsSync(options.lockFile)) {
+    before = await readLock(options.lockFile).catch((err: Error) => void log(`the current lock is not read (${err.message}): every package is reported as added`));
   }
-  const packages: LockedPackage[] = [];
-  for (const name of [...new Set(names)]) {
-    const record = await candidate(name);
-    const pkg: LockedPackage = { name, version: record.version, architecture: record.architecture, sha256: record.sha256 };
-    await fetchDeb(pkg, cacheDir, lockFile, log);
-    const old = before?.packages.find((p) => p.name === name);
-    log(
-      !old ? `${name} ${pkg.version}: added`
-      : old.version !== pkg.version || old.sha256 !== pkg.sha256 ? `${name} ${old.version} -> ${pkg.version}`
-      : `${name} ${pkg.version}: unchanged`,
-    );
-    packages.push(pkg);
+  const { suites, byArch } = await servedPackages(settings, options.keyringDir, log);
+  const suiteNames = settings.sources.map((s) => s.suite).join(' and ');
+  const lock: DebianLock = { comment: LOCK_COMMENT, format: 2, suites, packages: {} };
+  for (const architecture of settings.architectures) {
+    for (const [name, deb] of resolve(options.recipe ?? DEBIAN_PACKAGES, byArch.get(architecture)!, architecture, suiteNames)) {
+      const source = settings.sources.find((s) => s.suite === deb.suite)!;
+      await fetchDeb({ name, architecture, ...deb }, source.url, cacheDir, options.lockFile, log);
+      (lock.packages[name] ??= {})[architecture] = deb;
+    }
   }
-  for (const old of before?.packages ?? []) {
-    if (!packages.some((p) => p.name === old.name)) log(`${old.name} ${old.version}: removed (the recipe no longer needs it)`);
-  }
-  const lock: DebianLock = { comment: LOCK_COMMENT, packages: packages.sort((a, b) => a.name.localeCompare(b.name)) };
-  await writeLock(lockFile, lock);
-  log(`wrote ${lockFile} (${packages.length} packages)`);
-  return lock;
+  const changes = lockChanges(before, lock);
+  await writeLock(options.lockFile, lock);
+  const seconds = (Date.now() - started) / 1000;
+  const count = Object.values(lock.packages).reduce((n, perArch) => n + Object.keys(perArch).length, 0);
+  for (const line of changes.length ? changes : ['no package changed']) log(line);
+  log(`wrote ${options.lockFile} (${count} .debs for ${settings.architectures.join(', ')}) in ${seconds.toFixed(1)}s`);
+  return { lock, changes, seconds };
 }
