@@ -16,12 +16,14 @@ function projectHolding(file: string, projects: CreateDependenciesContext['proje
 }
 
 /**
- * What a target of this plugin makes (a binary, an image, a test result) is
- * made by the plugin's executors and the libraries they import, so a project
- * with such a target depends on the plugin's project: an implicit edge, which
- * the plugin's own TypeScript imports then carry on to libs/image,
- * libs/service-image, libs/gobuild... `nx affected` sees a change there, and
- * `^` inputs reach that code. Nothing when the plugin is not a project of this
+ * The files a target of this plugin makes (a binary, an image layout, a build
+ * record: its `outputs`) are made by the plugin's executors and the libraries
+ * they import, so a project with such a target depends on the plugin's
+ * project: an implicit edge, which the plugin's own TypeScript imports then
+ * carry on to libs/image, libs/service-image, libs/gobuild... `nx affected`
+ * sees a change there, and `^` inputs reach that code. Targets that make no
+ * files (go-test, go-vet, push) add no edge, so shared Go packages are not
+ * affected by the plugin. Nothing when the plugin is not a project of this
  * workspace (installed from a registry).
  */
 export function pluginDependencies(
@@ -33,6 +35,6 @@ export function pluginDependencies(
   const plugin = projectHolding(where, context.projects);
   if (!plugin) return [];
   return Object.entries(context.projects)
-    .filter(([name, p]) => name !== plugin && Object.values(p.targets ?? {}).some((t) => t.executor?.startsWith(PLUGIN_EXECUTOR_PREFIX)))
+    .filter(([name, p]) => name !== plugin && Object.values(p.targets ?? {}).some((t) => t.executor?.startsWith(PLUGIN_EXECUTOR_PREFIX) && (t.outputs?.length ?? 0) > 0))
     .map(([name]) => ({ source: name, target: plugin, type: DependencyType.implicit }));
 }
