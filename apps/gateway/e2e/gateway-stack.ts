@@ -1,4 +1,4 @@
-import { imageExists } from '../../../libs/image/src/build';
+import { imageExists } from '../../../libs/image/src/daemon';
 import type { RunningContainer } from '../../../libs/stack/src/containers';
 import type { Stack } from '../../../libs/stack/src/stack';
 import { waitFor } from '../../../libs/stack/src/wait';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Stack } from '../../../libs/stack/src/stack';
-import { expectLogLines, GREETER_IMAGE, greeting, requireGreeterImage, waitExit, waitHealthy } from './greeter-stack';
+import { expectLogLines, GREETER_IMAGE, greeterRecord, greeting, requireGreeterImage, waitExit, waitHealthy } from './greeter-stack';
 
 const TEMPLATE = '/etc/consul-template/templates/greeter.json.tmpl';
 
@@ -15,7 +15,7 @@ describe('greeter with bad input', () => {
   afterAll(async () => stack?.down());
 
   it('a template with a syntax error: consul-template says where, and the container stops with 78 after CONFIG_WAIT', async () => {
-    const image = await stack.derivedImage(GREETER_IMAGE, [{ path: TEMPLATE, content: '{"greeting": {{ keyOrDefault "greeter/greeting" "Hello" | toJSON }\n' }]);
+    const image = await stack.derivedImage(await greeterRecord(), [{ path: TEMPLATE, content: '{"greeting": {{ keyOrDefault "greeter/greeting" "Hello" | toJSON }\n' }]);
     const c = await stack.startService(image, 'bad-template', { env: { CONFIG_WAIT: '3s' } });
     const { code } = await waitExit(c, 20_000);
     expect(code).toBe(78);
@@ -34,7 +34,7 @@ describe('greeter with bad input', () => {
   });
 
   it('a template whose key never comes: the container stops with 78 after CONFIG_WAIT, naming the file', async () => {
-    const image = await stack.derivedImage(GREETER_IMAGE, [{ path: TEMPLATE, content: '{"greeting": {{ key "greeter/never-set" | toJSON }}}\n' }]);
+    const image = await stack.derivedImage(await greeterRecord(), [{ path: TEMPLATE, content: '{"greeting": {{ key "greeter/never-set" | toJSON }}}\n' }]);
     const c = await stack.startService(image, 'never-key', { env: { CONFIG_WAIT: '3s' } });
     const { code } = await waitExit(c, 20_000);
     expect(code).toBe(78);

@@ -1,11 +1,20 @@
 import { expect } from 'vitest';
-import { imageExists } from '../../../libs/image/src/build';
+import { imageExists } from '../../../libs/image/src/daemon';
+import { type BuildRecord, readRecord } from '../../../libs/image/src/record';
 import type { RunningContainer } from '../../../libs/stack/src/containers';
 import { execIn } from '../../../libs/stack/src/containers';
 import type { Stack } from '../../../libs/stack/src/stack';
 import { httpGet, waitFor } from '../../../libs/stack/src/wait';
 
 export const GREETER_IMAGE = 'greeter:latest';
+
+/** greeter's build record, which names its image by digest (for images derived from it). */
+export async function greeterRecord(): Promise<BuildRecord> {
+  const path = new URL('../../../dist/images/greeter.json', import.meta.url).pathname;
+  const record = await readRecord(path);
+  if (!record) throw new Error(`no build record at ${path}: run \`nx run greeter:image\` (the e2e target depends on it)`);
+  return record;
+}
 
 export async function requireGreeterImage(stack: Stack): Promise<void> {
   if (!(await imageExists(stack.engine, GREETER_IMAGE))) {

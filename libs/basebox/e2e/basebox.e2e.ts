@@ -2,41 +2,41 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImage } from '../../image/src/build';
-import { packContext } from '../../image/src/context';
-import { connectEngine } from '../../image/src/engine';
-import { type BuildRecord, readRecord, writeRecord } from '../../image/src/record';
+import { BlobStore } from '../../image/src/blob-store';
+import { loadIntoDaemon } from '../../image/src/daemon';
+import { connectEngine, type Engine } from '../../image/src/engine';
+import { readImage, writeImage } from '../../image/src/image';
+import { buildLayer } from '../../image/src/layer';
+import { readLayout } from '../../image/src/layout';
+import type { BuildRecord } from '../../image/src/record';
 import { waitFor } from '../../wait/src/wait-for';
-import { buildBasebox } from '../src/build';
+import { BASE_CREATED, buildBasebox } from '../src/build';
 import { consulTemplatePath, docker, LOCK_FILE, removeAll, testTag } from './helpers';
 
 const BASE = testTag('basebox');
 const SERVICE = testTag('basebox-service');
 const containers: string[] = [];
+const store = BlobStore.forEnv();
 let work: string;
 let record: BuildRecord;
 let consulTemplate: string;
+let engine: Engine;
 
-const options = (recordFile: string, tags = [BASE]) => ({
-  flavour: 'debian',
-  consulTemplate,
-  lockFile: LOCK_FILE,
-  recordFile,
-  tags,
-  log: () => {},
-});
+const build = (layoutDir: string) =>
+  buildBasebox({ consulTemplate, lockFile: LOCK_FILE, store, layoutDir, layoutName: layoutDir, tags: [BASE], log: () => {} });
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'basebox-e2e-'));
   consulTemplate = await consulTemplatePath();
-  record = (await buildBasebox(options(join(work, 'basebox.json')))).record;
+  engine = await connectEngine();
+  record = await build(join(work, 'layout'));
+  const base = await readImage(store, record.manifest);
+  await loadIntoDaemon(engine, store, base, [BASE]);
   // A throwaway service on top: a run script that says when it starts, then sleeps.
   const run = '#!/bin/sh\necho "sleeper started"\nexec sleep 1000\n';
-  const { tar } = await packContext([
-    { type: 'file', path: 'Dockerfile', content: `FROM ${BASE}\nCOPY etc/ /etc/\n` },
-    { type: 'file', path: 'etc/s6/sleeper/run', content: run, mode: 0o755 },
-  ]);
-  await buildImage(await connectEngine(), { context: tar, tags: [SERVICE] });
+  const layer = await buildLayer(store, [{ type: 'file', path: '/etc/s6/sleeper/run', content: run, mode: 0o755 }], { mtime: new Date(BASE_CREATED) });
+  const service = await writeImage(store, { base, layers: [layer], config: { platform: base.manifest.platform!, created: BASE_CREATED }, history: ['sleeper'] });
+  await loadIntoDaemon(engine, store, service, [SERVICE]);
 });
 
 afterAll(async () => {
@@ -53,11 +53,13 @@ async function start(...flags: string[]): Promise<string> {
 const WAIT = { timeoutMs: 5_000 };
 
 describe('the debian basebox', () => {
-  it('builds within the size goals, with a breakdown by part', () => {
+  it('is written within the size goals, with a breakdown by part, as an OCI layout', async () => {
     expect(record.tags).toEqual([BASE]);
     expect(record.parts.map((p) => p.name)).toEqual(['busybox', 'libraries', 's6', 'ca-certificates', 'consul-template', 'other']);
     expect(record.size).toBeLessThanOrEqual(19_600_000);
     expect(record.gzipSize).toBeLessThanOrEqual(8_000_000);
+    const layout = await readLayout(join(work, 'layout'));
+    expect(layout.find(BASE)?.digest).toBe(record.manifest.digest);
   });
 
   it('runs s6-svscan as PID 1, and consul-template inside', async () => {
@@ -109,20 +111,13 @@ describe('the debian basebox', () => {
     expect(out.split('\n')).toEqual(['10001', '10001', 'app:app']);
   });
 
-  it('gives the same image id when built again without changes (Docker cache)', async () => {
-    const again = await buildBasebox(options(join(work, 'fresh.json')));
-    expect(again.reused).toBe(false);
-    expect(again.record.id).toBe(record.id);
-  });
-
-  it('skips the build when the record matches and the image is there, and builds again when the image is gone', async () => {
-    const recordFile = join(work, 'basebox.json');
-    expect((await buildBasebox(options(recordFile))).reused).toBe(true);
-    // A record from a cache (or another machine) naming an image this daemon does not hold.
-    await writeRecord(recordFile, { ...(await readRecord(recordFile))!, id: 'sha256:' + '0'.repeat(64) });
-    const rebuilt = await buildBasebox(options(recordFile));
-    expect(rebuilt.reused).toBe(false);
-    expect(rebuilt.record.id).toBe(record.id);
-    expect((await readRecord(recordFile))!.id).toBe(record.id);
+  it('gives the same digest when written again in another folder, and the same image id after docker rmi', async () => {
+    const again = await build(join(work, 'again'));
+    expect(again.manifest.digest).toBe(record.manifest.digest);
+    expect(again.id).toBe(record.id);
+    await removeAll([], [BASE]);
+    const { id } = await loadIntoDaemon(engine, store, await readImage(store, again.manifest), [BASE]);
+    expect(id).toBe(record.id);
+    expect(await docker('image', 'inspect', '-f', '{{.Id}}', BASE)).toBe(record.id);
   });
 });

@@ -1,61 +1,52 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildImage, imageExists } from '../../image/src/build';
-import { contentBytes, packContext } from '../../image/src/context';
-import { connectEngine, type Engine } from '../../image/src/engine';
-import { measureImage } from '../../image/src/layers';
-import { type BuildRecord, formatMB, type PartSize, writeRecord } from '../../image/src/record';
-import { reuseUnchanged } from '../../image/src/reuse';
+import type { BlobStore } from '../../image/src/blob-store';
+import { writeImage } from '../../image/src/image';
+import { buildLayer } from '../../image/src/layer';
+import { layoutFromRecord } from '../../image/src/layout-record';
+import { type BuildRecord, formatMB } from '../../image/src/record';
 import { consulTemplateEntry } from './consul-template';
-import { debCacheDir, extractDeb, fetchDeb } from './debs';
-import { ALPINE_IMAGE, alpineDockerfile, alpineParts } from './flavours/alpine';
-import { DEBIAN_PACKAGES, debianDockerfile, debianParts } from './flavours/debian';
+import { debCacheDir } from './debs';
+import { archiveSettings } from './debian/archive-settings';
+import { unpackLockedPackages } from './debian/unpack-locked';
+import { DEBIAN_PACKAGES, debianParts } from './flavours/debian';
 import { PackageTree } from './libraries';
 import { pinned, readLock } from './lock';
-import { contextEntries, type Part } from './parts';
+import type { Part } from './parts';
+import { INIT } from './s6-tree';
 
 /** Bump when what the image holds changes in a way its users should see in the tag. */
 export const BASEBOX_VERSION = '0.1.0';
 
-export const FLAVOURS = ['debian', 'alpine'] as const;
-export type Flavour = (typeof FLAVOURS)[number];
+export const BASEBOX_NAME = 'microbox/basebox';
 
-export function parseFlavour(name: string): Flavour {
-  if ((FLAVOURS as readonly string[]).includes(name)) return name as Flavour;
-  throw new Error(`unknown basebox flavour "${name}": use one of ${FLAVOURS.join(', ')}`);
+export function defaultTags(): string[] {
+  return [`${BASEBOX_NAME}:${BASEBOX_VERSION}`, `${BASEBOX_NAME}:latest`];
 }
 
-export function defaultTags(flavour: Flavour): string[] {
-  return flavour === 'debian'
-    ? [`microbox/basebox:${BASEBOX_VERSION}`, 'microbox/basebox:latest']
-    : [`microbox/basebox:${BASEBOX_VERSION}-alpine`, 'microbox/basebox:alpine'];
-}
+/**
+ * Every file of the base carries this time, and its config says it was made
+ * then: the base is a function of its pinned contents alone, so a commit that
+ * changes nothing in it does not change its digest.
+ */
+export const BASE_CREATED = '2000-01-01T00:00:00Z';
 
 export interface BaseboxOptions {
-  flavour: string;
   /** The static consul-template to put in the image. */
   consulTemplate: string;
-  /** The Debian lock file (debian flavour). */
+  /** The Debian lock file. */
   lockFile: string;
-  /** Where the build record is written, and read to skip a build that would change nothing. */
-  recordFile: string;
+  store: BlobStore;
+  /** The OCI image layout folder to write, and its path as the record names it. */
+  layoutDir: string;
+  layoutName: string;
   tags?: string[];
   /** Where downloaded .debs are kept; defaults to the user's cache. */
   debCache?: string;
-  /** Environment for DOCKER_HOST and the cache folders. */
+  /** Environment for the cache folders. */
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
 }
 
-export interface BaseboxResult {
-  record: BuildRecord;
-  /** True when the record's image was still in the daemon and its inputs unchanged. */
-  reused: boolean;
-}
-
 interface Assembled {
-  dockerfile: string;
   parts: Part[];
   meta: Record<string, string>;
   cleanup: () => Promise<void>;
@@ -63,51 +54,18 @@ interface Assembled {
 
 async function assembleDebian(options: BaseboxOptions, log: (line: string) => void): Promise<Assembled> {
   const lock = await readLock(options.lockFile);
-  for (const wanted of DEBIAN_PACKAGES) pinned(lock, wanted.name, options.lockFile);
-  const cache = options.debCache ?? debCacheDir(options.env);
-  const work = await mkdtemp(join(tmpdir(), 'microbox-basebox-'));
+  for (const wanted of DEBIAN_PACKAGES) pinned(lock, wanted.name, 'amd64', options.lockFile);
+  const cacheDir = options.debCache ?? debCacheDir(options.env);
+  const unpacked = await unpackLockedPackages({ lockFile: options.lockFile, architecture: 'amd64', cacheDir, settings: archiveSettings(options.env), log });
   try {
-    const root = join(work, 'root');
-    for (const pkg of lock.packages) {
-      const deb = await fetchDeb(pkg, cache, options.lockFile, log);
-      await extractDeb(deb, root);
-    }
-    log(`${lock.packages.length} packages verified (sha256) and unpacked from ${cache}`);
     const consulTemplate = await consulTemplateEntry(options.consulTemplate);
-    const parts = await debianParts(new PackageTree(root), consulTemplate, log);
-    const meta = Object.fromEntries(lock.packages.map((p) => [`deb:${p.name}`, p.version]));
-    return { dockerfile: debianDockerfile(), parts, meta, cleanup: () => rm(work, { recursive: true, force: true }) };
+    const parts = await debianParts(new PackageTree(unpacked.root), consulTemplate, log);
+    const meta = Object.fromEntries(unpacked.packages.map((p) => [`deb:${p.name}`, p.version]));
+    return { parts, meta, cleanup: unpacked.cleanup };
   } catch (err) {
-    await rm(work, { recursive: true, force: true });
+    await unpacked.cleanup();
     throw err;
   }
-}
-
-async function assembleAlpine(options: BaseboxOptions): Promise<Assembled> {
-  const parts = alpineParts(await consulTemplateEntry(options.consulTemplate));
-  return { dockerfile: alpineDockerfile(), parts, meta: { from: ALPINE_IMAGE }, cleanup: async () => {} };
-}
-
-/** The alpine flavour builds FROM a registry image: say so plainly where there is none. */
-async function requireAlpineImage(engine: Engine, log: (line: string) => void): Promise<void> {
-  if (await imageExists(engine, ALPINE_IMAGE)) return;
-  log(`pulling ${ALPINE_IMAGE} (the alpine flavour is built on it)`);
-  try {
-    const stream = await engine.docker.pull(ALPINE_IMAGE);
-    await new Promise<void>((resolve, reject) => engine.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
-  } catch (err) {
-    // dockerode prefixes the daemon's message with the HTTP status: keep the daemon's words.
-    const reason = (err as Error).message.replace(/^\(HTTP code \d+\)[^-]*- /, '');
-    throw new Error(
-      `flavour alpine builds FROM ${ALPINE_IMAGE}, which the daemon at ${engine.endpoint} does not have and cannot pull (${reason.trim().split('\n')[0]}): build it where a registry is reachable, or use flavour debian`,
-    );
-  }
-}
-
-/** Names each layer: the last ones are the parts, in order; any below them come from the FROM image or RUN steps. */
-function partSizes(layers: { bytes: number; gzipBytes: number }[], parts: readonly Part[]): PartSize[] {
-  const base = layers.length - parts.length;
-  return layers.map((layer, i) => ({ name: i >= base ? parts[i - base]!.name : `base layer ${i + 1}`, bytes: layer.bytes, gzipBytes: layer.gzipBytes }));
 }
 
 export function formatBreakdown(record: BuildRecord): string[] {
@@ -115,54 +73,54 @@ export function formatBreakdown(record: BuildRecord): string[] {
   const lines = [
     `${'part'.padEnd(width)}  ${'layer'.padStart(10)}  ${'gzipped'.padStart(10)}`,
     ...record.parts.map((p) => `${p.name.padEnd(width)}  ${formatMB(p.bytes).padStart(10)}  ${formatMB(p.gzipBytes ?? 0).padStart(10)}`),
-    `${'total'.padEnd(width)}  ${formatMB(record.size).padStart(10)}  ${formatMB(record.gzipSize).padStart(10)}  (image size as the daemon reports it; gzipped layers summed)`,
+    `${'total'.padEnd(width)}  ${formatMB(record.size).padStart(10)}  ${formatMB(record.gzipSize).padStart(10)}  (layer tars summed; gzipped blobs summed)`,
   ];
   const consulTemplate = record.parts.find((p) => p.name === 'consul-template');
-  // The yardstick of issue 5: what the base adds around consul-template (goal: at most 4.8 MB).
+  // The yardstick: what the base adds around consul-template, against the article's 5.8 MB of Alpine and s6.
   if (consulTemplate) lines.push(`around consul-template: ${formatMB(record.size - consulTemplate.bytes)} (its layer is ${formatMB(consulTemplate.bytes)})`);
   return lines;
 }
 
 /**
- * Builds the base image of the given flavour, or reuses the one the record
- * names when its inputs are unchanged and the daemon still holds it.
+ * Builds the base image without a daemon: one reproducible layer per part,
+ * bottom first, kept in the blob store (a part made of the same files is not
+ * tarred or gzipped again), a config and manifest from data, and an OCI
+ * layout holding all of it. Returns the record; the caller writes it last.
  */
-export async function buildBasebox(options: BaseboxOptions): Promise<BaseboxResult> {
+export async function buildBasebox(options: BaseboxOptions): Promise<BuildRecord> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const flavour = parseFlavour(options.flavour);
-  const tags = options.tags ?? defaultTags(flavour);
-  const engine = await connectEngine(options.env);
-  log(`Docker ${engine.version} (API ${engine.apiVersion}) at ${engine.endpoint}`);
-
-  const assembled = flavour === 'debian' ? await assembleDebian(options, log) : await assembleAlpine(options);
+  const tags = options.tags ?? defaultTags();
+  const assembled = await assembleDebian(options, log);
   try {
-    const { tar, sha256 } = await packContext(contextEntries(assembled.dockerfile, assembled.parts));
-    const files = assembled.parts.reduce((sum, part) => sum + contentBytes(part.entries), 0);
-    log(`context: ${assembled.parts.length} parts, ${formatMB(files)} of files, inputs sha256 ${sha256.slice(0, 12)}`);
-
-    const reused = await reuseUnchanged(engine, options.recordFile, sha256, tags);
-    if (reused) {
-      log(`unchanged: ${reused.id} is still in the daemon, tagged ${tags.join(', ')}`);
-      return { record: reused, reused: true };
-    }
-
-    if (flavour === 'alpine') await requireAlpineImage(engine, log);
     const started = Date.now();
-    const id = await buildImage(engine, { context: tar, tags, onProgress: (line) => log(`  ${line}`) });
-    log(`built ${id} in ${((Date.now() - started) / 1000).toFixed(1)}s, tagged ${tags.join(', ')}`);
-
-    const { size, gzipSize, layers } = await measureImage(engine, id);
+    const mtime = new Date(BASE_CREATED);
+    const layers = await Promise.all(assembled.parts.map((part) => buildLayer(options.store, part.entries, { mtime })));
+    const image = await writeImage(options.store, {
+      layers,
+      config: {
+        platform: { os: 'linux', architecture: 'amd64' },
+        created: BASE_CREATED,
+        env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+        entrypoint: [INIT],
+        labels: { 'org.opencontainers.image.title': BASEBOX_NAME, 'org.opencontainers.image.version': BASEBOX_VERSION },
+      },
+      history: assembled.parts.map((part) => `microbox: basebox ${part.name}`),
+    });
+    const parts = assembled.parts.map((part, i) => ({ name: part.name, bytes: layers[i]!.uncompressedSize, gzipBytes: layers[i]!.descriptor.size, digest: layers[i]!.descriptor.digest }));
     const record: BuildRecord = {
-      id,
+      manifest: image.manifest,
+      id: image.config.digest,
       tags,
-      inputsHash: sha256,
-      size,
-      gzipSize,
-      parts: partSizes(layers, assembled.parts),
-      meta: { flavour, ...assembled.meta },
+      layout: options.layoutName,
+      size: parts.reduce((sum, p) => sum + p.bytes, 0),
+      gzipSize: parts.reduce((sum, p) => sum + p.gzipBytes, 0),
+      parts,
+      blobs: [image.manifest.digest, image.config.digest, ...layers.map((l) => l.descriptor.digest)],
+      meta: assembled.meta,
     };
-    await writeRecord(options.recordFile, record);
-    return { record, reused: false };
+    await layoutFromRecord(options.layoutDir, options.store, record);
+    log(`${BASEBOX_NAME}: ${image.manifest.digest} in ${((Date.now() - started) / 1000).toFixed(2)}s`);
+    return record;
   } finally {
     await assembled.cleanup();
   }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { ContextEntry } from '../../image/src/context';
+import type { ImageEntry } from '../../image/src/entries';
 import type { PackageTree } from './libraries';
 
 const run = promisify(execFile);
@@ -13,7 +13,7 @@ export const BUSYBOX = '/bin/busybox';
  * lists: it runs on the (Debian) host, so it tells us rather than a list kept
  * by hand.
  */
-export async function busyboxEntries(tree: PackageTree): Promise<ContextEntry[]> {
+export async function busyboxEntries(tree: PackageTree): Promise<ImageEntry[]> {
   const binary = join(tree.root, BUSYBOX);
   let listing: string;
   try {
@@ -24,7 +24,7 @@ export async function busyboxEntries(tree: PackageTree): Promise<ContextEntry[]>
   const applets = parseAppletList(listing);
   return [
     { type: 'file', path: BUSYBOX, content: tree.read(BUSYBOX), mode: 0o755 },
-    ...applets.map((path): ContextEntry => ({ type: 'symlink', path, target: BUSYBOX })),
+    ...applets.map((path): ImageEntry => ({ type: 'symlink', path, target: BUSYBOX })),
   ];
 }
 

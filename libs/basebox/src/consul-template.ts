@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { ContextEntry } from '../../image/src/context';
+import type { ImageEntry } from '../../image/src/entries';
 import { isElf, readElfLinkage } from '../../elf/src/elf';
 
 export const CONSUL_TEMPLATE = '/usr/bin/consul-template';
@@ -8,7 +8,7 @@ export const CONSUL_TEMPLATE = '/usr/bin/consul-template';
  * The consul-template binary the bootstrap built, checked to be a static ELF:
  * the image has only the libraries s6 needs, so a dynamic build would not run.
  */
-export async function consulTemplateEntry(binary: string): Promise<ContextEntry> {
+export async function consulTemplateEntry(binary: string): Promise<ImageEntry> {
   let data: Buffer;
   try {
     data = await readFile(binary);

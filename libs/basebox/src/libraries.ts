@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import type { ContextEntry } from '../../image/src/context';
+import type { ImageEntry } from '../../image/src/entries';
 import { isElf, readElfLinkage } from '../../elf/src/elf';
 
 /**
@@ -34,8 +34,8 @@ export class PackageTree {
   }
 
   /** The path itself and, through any symlinks, the file it ends at: what the image must hold for the path to work. */
-  entriesFor(imagePath: string, mode = 0o755): ContextEntry[] {
-    const entries: ContextEntry[] = [];
+  entriesFor(imagePath: string, mode = 0o755): ImageEntry[] {
+    const entries: ImageEntry[] = [];
     let path = imagePath;
     for (let hops = 0; this.isSymlink(path); hops++) {
       if (hops > 16) throw new Error(`${imagePath} is a symlink loop in the unpacked packages`);
@@ -59,7 +59,7 @@ function isLink(host: string): boolean {
 
 export interface LibraryClosure {
   /** Library and loader files (and the symlinks leading to them), each once. */
-  entries: ContextEntry[];
+  entries: ImageEntry[];
   /** soname -> image path where it was found, for the report. */
   found: Map<string, string>;
 }
@@ -72,8 +72,8 @@ export interface LibraryClosure {
  */
 export function libraryClosure(tree: PackageTree, programs: readonly string[], libraryDirs: readonly string[]): LibraryClosure {
   const found = new Map<string, string>();
-  const entries = new Map<string, ContextEntry>();
-  const add = (list: ContextEntry[]) => list.forEach((e) => entries.set(e.path, e));
+  const entries = new Map<string, ImageEntry>();
+  const add = (list: ImageEntry[]) => list.forEach((e) => entries.set(e.path, e));
   const queue = programs.map((path) => ({ path, by: path }));
   const seen = new Set<string>();
   while (queue.length) {

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ALPINE_IMAGE, alpineDockerfile, alpineParts } from './flavours/alpine';
 import { DEBIAN_PART_NAMES, debianDockerfile } from './flavours/debian';
 import { referenceDrift } from './reference';
 import { EXIT_CODE_FILE, INIT, s6TreeFiles, SCAN_DIR } from './s6-tree';
@@ -23,18 +22,6 @@ describe('debian Dockerfile', () => {
     expect(text).toMatch(/^FROM scratch$/m);
     expect(text.match(/^COPY .*$/gm)).toEqual(DEBIAN_PART_NAMES.map((p) => `COPY ${p}/ /`));
     expect(text).toMatch(/^ENTRYPOINT \["\/init"\]$/m);
-  });
-});
-
-describe('alpine Dockerfile', () => {
-  it('is FROM the pinned alpine, with pinned apk packages, the app user and the same s6 tree', () => {
-    const text = alpineDockerfile();
-    expect(text).toContain(`FROM ${ALPINE_IMAGE}\n`);
-    expect(ALPINE_IMAGE).toMatch(/^alpine:\d+\.\d+\.\d+$/);
-    expect(text).toMatch(/apk add --no-cache s6=[\d.]+-r\d+ ca-certificates=\d+-r\d+/);
-    expect(text).toContain('adduser -D -H -h /nonexistent -s /bin/false -u 10001 -G app app');
-    const other = alpineParts({ type: 'file', path: '/usr/bin/consul-template', content: '' }).find((p) => p.name === 'other')!;
-    expect(other.entries.map((e) => e.path).sort()).toEqual(s6TreeFiles().map((f) => f.path).sort());
   });
 });
 

@@ -1,17 +1,19 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type BuildRecord, formatMB, readRecord, writeRecord } from './record';
 
 const record: BuildRecord = {
-  id: 'sha256:abc',
+  manifest: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'a'.repeat(64)}`, size: 1200 },
+  id: `sha256:${'c'.repeat(64)}`,
   tags: ['microbox-test/x:1'],
-  inputsHash: 'f00d',
+  layout: 'dist/images/x',
   size: 18_445_358,
   gzipSize: 7_541_584,
-  parts: [{ name: 'busybox', bytes: 908_800, gzipBytes: 470_243 }],
-  meta: { flavour: 'debian' },
+  parts: [{ name: 'busybox', bytes: 908_800, gzipBytes: 470_243, digest: `sha256:${'b'.repeat(64)}` }],
+  blobs: [`sha256:${'a'.repeat(64)}`, `sha256:${'c'.repeat(64)}`, `sha256:${'b'.repeat(64)}`],
+  meta: { 'deb:busybox': '1:1.35.0-4+deb12u1+b1' },
 };
 
 describe('build record', () => {
@@ -24,6 +26,14 @@ describe('build record', () => {
     await writeRecord(path, record);
     expect(await readRecord(path)).toEqual(record);
     expect((await readFile(path, 'utf8')).endsWith('}\n')).toBe(true);
+  });
+
+  it('leaves the old record whole and no partial file when the write fails', async () => {
+    const path = join(dir, 'x.json');
+    await writeRecord(path, record);
+    await mkdir(`${path}.partial`);
+    await expect(writeRecord(path, { ...record, tags: ['other:1'] })).rejects.toThrow(`cannot write the build record ${path} (EISDIR)`);
+    expect(await readRecord(path)).toEqual(record);
   });
 
   it('reads a missing or broken record as none, so the image is simply built', async () => {

@@ -1,47 +1,71 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { Descriptor } from './descriptor';
 
-/** One named part of an image (a layer, or a group of files) and its size. */
+/** One named part of an image (a layer) and its size. */
 export interface PartSize {
   name: string;
+  /** The layer's tar, uncompressed. */
   bytes: number;
+  /** The layer blob, gzipped: what a registry stores. */
   gzipBytes?: number;
+  digest?: string;
 }
 
 /**
  * What a build leaves behind for the next step and for Nx: which image was
- * made, under which names, from which inputs, and how big it is.
+ * made, where its layout is, under which names, and how big it is. Sizes come
+ * from the blobs, never from a daemon.
  */
 export interface BuildRecord {
-  /** The image id (sha256:...). */
+  /** The image's manifest: its digest is the image's name by content. */
+  manifest: Descriptor;
+  /** The config's digest: the image id a daemon shows after loading it. */
   id: string;
   tags: string[];
-  /** The sha256 of everything the build read; the same hash means the same image. */
-  inputsHash: string;
-  /** Uncompressed size, as the daemon reports it. */
+  /** The OCI image layout folder, relative to the workspace. */
+  layout: string;
+  /** The layers' tars summed, uncompressed. */
   size: number;
-  /** Sum of the gzipped layers. */
+  /** The layer blobs summed, gzipped. */
   gzipSize: number;
   parts: PartSize[];
-  /** Free-form facts about how it was made (flavour, pinned versions). */
+  /** Every blob the image needs (manifest, config, layers): what a layout or a registry must hold. */
+  blobs: string[];
+  /** Free-form facts about how it was made (base, pinned versions, revision). */
   meta: Record<string, string>;
 }
 
-/** Writes the record atomically, so a reader never sees half of one. */
+/**
+ * Writes the record atomically, so a reader never sees half of one; on any
+ * failure (a full disk) the partial file is removed and the old record stays.
+ */
 export async function writeRecord(path: string, record: BuildRecord): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const partial = `${path}.partial`;
-  await writeFile(partial, JSON.stringify(record, null, 2) + '\n');
-  await rename(partial, path);
+  try {
+    const file = await open(partial, 'w');
+    try {
+      await file.writeFile(JSON.stringify(record, null, 2) + '\n');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(partial, path);
+  } catch (err) {
+    // What we may have left is removed; what we could not have made (a folder in the way) is not ours to remove.
+    await rm(partial, { force: true }).catch(() => undefined);
+    throw new Error(`cannot write the build record ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): free some disk space or make the folder writable`);
+  }
 }
 
-/** The record at path, or undefined when there is none or it is not a record (then it is simply rebuilt). */
+/** The record at path, or undefined when there is none or it is not a record of this kind (then it is simply rebuilt). */
 export async function readRecord(path: string): Promise<BuildRecord | undefined> {
   if (!existsSync(path)) return undefined;
   try {
     const value = JSON.parse(await readFile(path, 'utf8')) as Partial<BuildRecord>;
-    if (typeof value.id !== 'string' || typeof value.inputsHash !== 'string' || !Array.isArray(value.tags)) return undefined;
+    if (typeof value.id !== 'string' || typeof value.manifest?.digest !== 'string' || !Array.isArray(value.tags) || !Array.isArray(value.blobs)) return undefined;
     return value as BuildRecord;
   } catch {
     return undefined;

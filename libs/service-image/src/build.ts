@@ -1,88 +1,77 @@
 import { readFile } from 'node:fs/promises';
-import { buildImage, imageExists } from '../../image/src/build';
-import { packContext, type ContextEntry } from '../../image/src/context';
-import { connectEngine } from '../../image/src/engine';
-import { measureImage } from '../../image/src/layers';
-import { reuseUnchanged } from '../../image/src/reuse';
-import { type BuildRecord, formatMB, readRecord, writeRecord } from '../../image/src/record';
-import { serviceDockerfile, type ImageOrigin } from './dockerfile';
-import { serviceEntries } from './layout';
+import type { BlobStore } from '../../image/src/blob-store';
+import { readImage, writeImage } from '../../image/src/image';
+import { buildLayer } from '../../image/src/layer';
+import { layoutFromRecord } from '../../image/src/layout-record';
+import { type BuildRecord, formatMB } from '../../image/src/record';
+import { serviceConfig, type ImageOrigin } from './image-config';
+import { serviceLayers } from './layers';
 import type { ServiceSpec } from './service-spec';
 
 export interface ServiceImageOptions {
   spec: ServiceSpec;
   /** The service's folder: its templates and s6 overrides. */
   serviceDir: string;
-  /** The basebox build record: the image this one is built FROM. */
-  baseRecordFile: string;
-  /** Where this image's build record goes (the Nx output). */
-  recordFile: string;
-  origin: Omit<ImageOrigin, 'baseImage' | 'baseId'>;
+  /** The basebox's build record: the image this one is built on. */
+  base: BuildRecord;
+  store: BlobStore;
+  /** The OCI image layout folder to write, and its path as the record names it. */
+  layoutDir: string;
+  layoutName: string;
+  origin: Omit<ImageOrigin, 'baseName' | 'baseDigest'>;
   /** The tag besides `latest`: the git short sha of the sources. */
   revisionTag: string;
-  env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
 }
-
-/** Names of the layers this image adds above its base, in Dockerfile order. */
-export const OWN_LAYERS = ['s6 scripts, templates', 'binary'] as const;
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /**
- * Builds `<svc>:latest` and `<svc>:<revision>` on the basebox image, or reuses
- * the image the record names when the inputs are the same and the daemon still
- * holds it: the record alone never stands for an image that is gone.
+ * The service's image, written without a daemon: the base's layers, then the
+ * s6 dirs with consul-template's config and templates, then the binary, each
+ * a reproducible layer kept in the blob store; config and manifest from data.
+ * The same sources give the same digest on any host. Writes the OCI layout
+ * (only the blobs the base does not have: the base's stay in its own layout)
+ * and returns the record; the caller writes it once everything else is done.
  */
-export async function buildServiceImage(o: ServiceImageOptions): Promise<{ record: BuildRecord; reused: boolean }> {
+export async function buildServiceImage(o: ServiceImageOptions): Promise<BuildRecord> {
   const log = o.log ?? ((line: string) => console.log(line));
-  const { spec } = o;
+  const { spec, store, base } = o;
   if (!TAG.test(o.revisionTag)) throw new Error(`revision tag "${o.revisionTag}" is not a valid image tag: use letters, digits, "_", "." and "-"`);
   const tags = [`${spec.name}:latest`, `${spec.name}:${o.revisionTag}`];
-
-  const engine = await connectEngine(o.env);
-  const base = await readRecord(o.baseRecordFile);
-  if (!base || !(await imageExists(engine, base.id))) {
-    throw new Error(`the base image of ${spec.name} is not built (no image for ${o.baseRecordFile}): run \`nx run basebox:image\` first`);
-  }
   let binary: Buffer;
   try {
     binary = await readFile(spec.binary);
   } catch {
     throw new Error(`the binary of ${spec.name} is missing at ${spec.binary}: run \`nx run ${spec.name}:go-build\` first`);
   }
-  const origin: ImageOrigin = { ...o.origin, baseImage: base.tags[0] ?? base.id, baseId: base.id };
-  const entries: ContextEntry[] = [
-    { type: 'file', path: 'Dockerfile', content: serviceDockerfile(spec, origin) },
-    ...serviceEntries(spec, o.serviceDir, binary),
-  ];
-  const { tar, sha256 } = await packContext(entries);
-
-  const reused = await reuseUnchanged(engine, o.recordFile, sha256, tags);
-  if (reused) {
-    log(`${spec.name}: unchanged, ${reused.id} is still in the daemon; tagged ${tags.join(', ')}`);
-    return { record: reused, reused: true };
-  }
-
-  log(`${spec.name}: building on ${origin.baseImage} (${base.id.slice(0, 19)})`);
   const started = Date.now();
-  const id = await buildImage(engine, { context: tar, tags, onProgress: (line) => log(`  ${line}`) });
-  const { size, gzipSize, layers } = await measureImage(engine, id);
-  const own = layers.slice(base.parts.length);
+  const baseImage = await readImage(store, base.manifest);
+  const mtime = new Date(o.origin.created);
+  const own = serviceLayers(spec, o.serviceDir, binary);
+  const layers = await Promise.all(own.map((l) => buildLayer(store, l.entries, { mtime })));
+  const origin: ImageOrigin = { ...o.origin, baseName: base.tags[0] ?? base.manifest.digest, baseDigest: base.manifest.digest };
+  const image = await writeImage(store, {
+    base: baseImage,
+    layers,
+    config: { platform: baseImage.manifest.platform!, ...serviceConfig(spec, origin) },
+    history: own.map((l) => `microbox: ${spec.name} ${l.name}`),
+  });
+  const ownParts = own.map((l, i) => ({ name: l.name, bytes: layers[i]!.uncompressedSize, gzipBytes: layers[i]!.descriptor.size, digest: layers[i]!.descriptor.digest }));
   const record: BuildRecord = {
-    id,
+    manifest: image.manifest,
+    id: image.config.digest,
     tags,
-    inputsHash: sha256,
-    size,
-    gzipSize,
-    parts: [
-      { name: 'basebox', bytes: base.size, gzipBytes: base.gzipSize },
-      ...own.map((l, i) => ({ name: OWN_LAYERS[i] ?? `layer ${i + 1}`, bytes: l.bytes, gzipBytes: l.gzipBytes })),
-    ],
-    meta: { baseId: base.id, revision: o.origin.revision, created: o.origin.created },
+    layout: o.layoutName,
+    size: base.size + ownParts.reduce((sum, p) => sum + p.bytes, 0),
+    gzipSize: base.gzipSize + ownParts.reduce((sum, p) => sum + p.gzipBytes, 0),
+    parts: [{ name: 'basebox', bytes: base.size, gzipBytes: base.gzipSize, digest: base.manifest.digest }, ...ownParts],
+    blobs: [image.manifest.digest, image.config.digest, ...image.layers.map((l) => l.descriptor.digest)],
+    meta: { base: origin.baseName, baseDigest: base.manifest.digest, baseLayout: base.layout, revision: o.origin.revision, created: o.origin.created },
   };
-  await writeRecord(o.recordFile, record);
-  const ownBytes = own.reduce((sum, l) => sum + l.bytes, 0);
-  log(`${spec.name}: built ${id} in ${((Date.now() - started) / 1000).toFixed(1)}s; ${formatMB(record.size)} (own layers ${formatMB(ownBytes)}), tagged ${tags.join(', ')}`);
-  return { record, reused: false };
+  await layoutFromRecord(o.layoutDir, store, record, { except: base.blobs });
+  log(
+    `${spec.name}: ${image.manifest.digest} in ${((Date.now() - started) / 1000).toFixed(2)}s; ${formatMB(record.size)}, own layers ${formatMB(ownParts.reduce((s, p) => s + p.bytes, 0))} (${formatMB(ownParts.reduce((s, p) => s + p.gzipBytes, 0))} gzipped)`,
+  );
+  return record;
 }

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { buildImage } from '../../image/src/build';
-import { contextTar } from '../../image/src/context';
+import { BlobStore } from '../../image/src/blob-store';
+import { loadIntoDaemon } from '../../image/src/daemon';
 import type { Engine } from '../../image/src/engine';
+import { writeImage } from '../../image/src/image';
+import { buildLayer } from '../../image/src/layer';
 import { runContainer, type RunningContainer } from './containers';
 
 export const CONSUL_PORT = 8500;
@@ -22,7 +24,7 @@ export function consulImageTag(binary: ConsulBinary): string {
  * needed), so Consul can sit on the same Docker network as the services.
  * Built once per binary: the binary's sha256 is a label on the image.
  */
-export async function ensureConsulImage(engine: Engine, binary: ConsulBinary, onProgress?: (line: string) => void): Promise<string> {
+export async function ensureConsulImage(engine: Engine, binary: ConsulBinary, log?: (line: string) => void): Promise<string> {
   const tag = consulImageTag(binary);
   try {
     const info = await engine.docker.getImage(tag).inspect();
@@ -30,25 +32,29 @@ export async function ensureConsulImage(engine: Engine, binary: ConsulBinary, on
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode !== 404) throw err;
   }
-  const dockerfile = [
-    'FROM scratch',
-    'COPY consul /bin/consul',
-    'COPY tmp /tmp',
-    `LABEL ${SHA_LABEL}=${binary.sha256}`,
-    'ENTRYPOINT ["/bin/consul"]',
-    // A dev agent: in memory, its own leader, the HTTP API open to the network it is on.
-    'CMD ["agent", "-dev", "-client=0.0.0.0", "-log-level=warn"]',
-    '',
-  ].join('\n');
-  await buildImage(engine, {
-    context: contextTar([
-      { type: 'file', path: 'Dockerfile', content: dockerfile },
-      { type: 'file', path: 'consul', content: await readFile(binary.path), mode: 0o755 },
-      { type: 'directory', path: 'tmp', mode: 0o1777 },
-    ]),
-    tags: [tag],
-    onProgress,
+  const store = BlobStore.forEnv();
+  const created = '2000-01-01T00:00:00Z';
+  const layer = await buildLayer(
+    store,
+    [
+      { type: 'file', path: '/bin/consul', content: await readFile(binary.path), mode: 0o755 },
+      { type: 'directory', path: '/tmp', mode: 0o1777 },
+    ],
+    { mtime: new Date(created) },
+  );
+  const image = await writeImage(store, {
+    layers: [layer],
+    config: {
+      platform: { os: 'linux', architecture: 'amd64' },
+      created,
+      labels: { [SHA_LABEL]: binary.sha256 },
+      entrypoint: ['/bin/consul'],
+      // A dev agent: in memory, its own leader, the HTTP API open to the network it is on.
+      cmd: ['agent', '-dev', '-client=0.0.0.0', '-log-level=warn'],
+    },
+    history: ['microbox: the bootstrap\'s consul'],
   });
+  await loadIntoDaemon(engine, store, image, [tag], log);
   return tag;
 }
 

@@ -1,7 +1,10 @@
 import Consul from 'consul';
-import { buildImage } from '../../image/src/build';
-import { contextTar } from '../../image/src/context';
+import { BlobStore } from '../../image/src/blob-store';
+import { loadIntoDaemon } from '../../image/src/daemon';
 import { connectEngine, type Engine } from '../../image/src/engine';
+import { readImage, writeImage } from '../../image/src/image';
+import { buildLayer } from '../../image/src/layer';
+import type { BuildRecord } from '../../image/src/record';
 import { consul as consulRecipe } from '../../toolchain/src/recipes';
 import { sha256File } from '../../checksum/src/sha256';
 import { locateTool } from '../../toolchain/src/tools';
@@ -68,16 +71,19 @@ export class Stack {
   private derived = 0;
 
   /** An image FROM `base` with some files replaced, for tests of bad input; removed by down(). */
-  async derivedImage(base: string, files: { path: string; content: string }[]): Promise<string> {
+  async derivedImage(base: BuildRecord, files: { path: string; content: string }[]): Promise<string> {
     const tag = `microbox-test/${this.owner}-${++this.derived}:latest`;
-    const dockerfile = [`FROM ${base}`, 'COPY rootfs/ /', `LABEL ${OWNER_LABEL}=${this.owner}`, ''].join('\n');
-    await buildImage(this.engine, {
-      context: contextTar([
-        { type: 'file', path: 'Dockerfile', content: dockerfile },
-        ...files.map((f) => ({ type: 'file' as const, path: `rootfs/${f.path.replace(/^\//, '')}`, content: f.content })),
-      ]),
-      tags: [tag],
+    const store = BlobStore.forEnv();
+    const baseImage = await readImage(store, base.manifest);
+    const created = baseImage.configJson.created ?? '2000-01-01T00:00:00Z';
+    const layer = await buildLayer(store, files.map((f) => ({ type: 'file' as const, path: f.path, content: f.content, mode: 0o644 })), { mtime: new Date(created) });
+    const image = await writeImage(store, {
+      base: baseImage,
+      layers: [layer],
+      config: { platform: baseImage.manifest.platform!, created, labels: { [OWNER_LABEL]: this.owner } },
+      history: ['microbox-test: files replaced'],
     });
+    await loadIntoDaemon(this.engine, store, image, [tag]);
     return tag;
   }
 

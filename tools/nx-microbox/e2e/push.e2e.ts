@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageExists } from '../../../libs/image/src/build';
+import { imageExists } from '../../../libs/image/src/daemon';
 import { freePort } from '../../../libs/stack/src/free-port';
 import { Stack } from '../../../libs/stack/src/stack';
 import { httpGet, waitFor } from '../../../libs/stack/src/wait';

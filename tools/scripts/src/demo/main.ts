@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { $ } from 'zx';
-import { imageExists } from '../../../../libs/image/src/build';
+import { imageExists } from '../../../../libs/image/src/daemon';
 import { readRecord } from '../../../../libs/image/src/record';
 import type { RunningContainer } from '../../../../libs/stack/src/containers';
 import { Stack } from '../../../../libs/stack/src/stack';

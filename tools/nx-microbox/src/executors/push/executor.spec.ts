@@ -11,22 +11,16 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(ws, { recursive: true, force: true }));
 
-const context = (plugins: unknown[] = ['@microbox/nx-microbox']) =>
-  ({ root: ws, cwd: ws, isVerbose: false, projectName: 'greeter', targetName: 'push', nxJsonConfiguration: { plugins } }) as unknown as ExecutorContext;
+const context = () => ({ root: ws, cwd: ws, isVerbose: false, projectName: 'greeter', targetName: 'push' }) as unknown as ExecutorContext;
 
 describe('the registry setting', () => {
-  const withOption = context([{ plugin: '@microbox/nx-microbox', options: { registry: 'registry.example.com/acme' } }]);
-
-  it('is MICROBOX_REGISTRY, else the target option, else the plugin option in nx.json', () => {
-    expect(resolveRegistry({ registry: '127.0.0.1:6000' }, withOption, { MICROBOX_REGISTRY: '127.0.0.1:5000' })).toEqual({ host: '127.0.0.1:5000', namespace: [] });
-    expect(resolveRegistry({ registry: '127.0.0.1:6000' }, withOption, {})).toEqual({ host: '127.0.0.1:6000', namespace: [] });
-    expect(resolveRegistry({}, withOption, {})).toEqual({ host: 'registry.example.com', namespace: ['acme'] });
+  it('is MICROBOX_REGISTRY, else the target option (which the plugin fills from nx.json)', () => {
+    expect(resolveRegistry({ registry: '127.0.0.1:6000' }, context(), { MICROBOX_REGISTRY: '127.0.0.1:5000' })).toEqual({ host: '127.0.0.1:5000', namespace: [] });
+    expect(resolveRegistry({ registry: 'registry.example.com/acme' }, context(), {})).toEqual({ host: 'registry.example.com', namespace: ['acme'] });
   });
 
   it('names the setting a bad value came from, and says how to set one when there is none', () => {
-    expect(() => resolveRegistry({}, context([{ plugin: '@microbox/nx-microbox', options: { registry: 'nodot' } }]), {})).toThrow(
-      /nx.json plugin option registry of @microbox\/nx-microbox="nodot"/,
-    );
+    expect(() => resolveRegistry({ registry: 'nodot' }, context(), {})).toThrow(/option registry of greeter:push \(or of @microbox\/nx-microbox in nx.json\)="nodot"/);
     expect(() => resolveRegistry({}, context(), {})).toThrow(/no registry to push to: set MICROBOX_REGISTRY=host\[:port\]\[\/namespace\]/);
   });
 });
@@ -36,7 +30,7 @@ describe('push executor', () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     vi.stubEnv('MICROBOX_REGISTRY', '127.0.0.1:5000');
     expect(await pushExecutor({}, context())).toEqual({ success: false });
-    expect(error).toHaveBeenCalledWith('greeter:push: no build record at dist/images/greeter.json: run `nx run greeter:image` first');
+    expect(error).toHaveBeenCalledWith('greeter:push: no build record at dist/images/greeter.json: run `nx run greeter:layout` first');
     vi.unstubAllEnvs();
   });
 });

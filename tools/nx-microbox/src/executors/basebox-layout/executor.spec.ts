@@ -1,0 +1,48 @@
+import type { ExecutorContext } from '@nx/devkit';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+const buildBasebox = vi.fn();
+const writeRecord = vi.fn();
+vi.mock('../../../../../libs/basebox/src/build', () => ({
+  buildBasebox: (...args: unknown[]) => buildBasebox(...args),
+  formatBreakdown: () => ['part  layer  gzipped'],
+}));
+vi.mock('../../../../../libs/image/src/record', () => ({ writeRecord: (...args: unknown[]) => writeRecord(...args) }));
+vi.mock('../../../../../libs/toolchain/src/tools', () => ({
+  locateTool: async () => ({ path: '/cache/consul-template', source: 'cache' }),
+}));
+
+const { default: executor } = await import('./executor');
+const context = { root: '/ws' } as ExecutorContext;
+const options = { layout: 'dist/images/basebox', record: 'dist/images/basebox.json', lockFile: 'libs/basebox/debian.lock.json' };
+
+describe('basebox-layout executor', () => {
+  afterEach(() => {
+    buildBasebox.mockReset();
+    writeRecord.mockReset();
+  });
+
+  it('passes workspace-relative paths as absolute ones and the bootstrap consul-template, then writes the record', async () => {
+    buildBasebox.mockResolvedValue({ tags: ['microbox/basebox:latest'] });
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    expect(await executor(options, context)).toEqual({ success: true });
+    expect(buildBasebox.mock.calls[0]![0]).toMatchObject({
+      consulTemplate: '/cache/consul-template',
+      lockFile: '/ws/libs/basebox/debian.lock.json',
+      layoutDir: '/ws/dist/images/basebox',
+      layoutName: 'dist/images/basebox',
+    });
+    expect(writeRecord).toHaveBeenCalledWith('/ws/dist/images/basebox.json', { tags: ['microbox/basebox:latest'] });
+    log.mockRestore();
+  });
+
+  it('fails with the library error on one line and writes no record', async () => {
+    buildBasebox.mockRejectedValue(new Error('the lock file /ws/x.json cannot be read: run `nx run basebox:lock` to write it'));
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(await executor({ ...options, consulTemplate: '/x/ct' }, context)).toEqual({ success: false });
+    expect(error).toHaveBeenCalledWith('basebox:layout: the lock file /ws/x.json cannot be read: run `nx run basebox:lock` to write it');
+    expect(buildBasebox.mock.calls[0]![0]).toMatchObject({ consulTemplate: '/x/ct' });
+    expect(writeRecord).not.toHaveBeenCalled();
+    error.mockRestore();
+  });
+});

@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import { BlobStore } from '../../../../../libs/image/src/blob-store';
+import { loadIntoDaemon } from '../../../../../libs/image/src/daemon';
+import { connectEngine } from '../../../../../libs/image/src/engine';
+import { readImage } from '../../../../../libs/image/src/image';
+import { completeLayout } from '../../../../../libs/image/src/layout-record';
+import { readRecord } from '../../../../../libs/image/src/record';
+
+export interface LoadOptions {
+  /** The image's build record; default dist/images/<project>.json. */
+  record?: string;
+  /** false: leave the daemon alone (the layout is still made whole). */
+  load: boolean;
+}
+
+/**
+ * `nx run <project>:image`: the layout its `layout` target wrote, made whole
+ * (a service's layout leaves the base's blobs to the base's), then loaded into
+ * the Docker daemon under the record's tags. Loads nothing when the daemon
+ * already holds that image id, so it costs about a connection when nothing
+ * changed. Never cached by Nx: the daemon is outside the workspace.
+ */
+export default async function loadExecutor(options: LoadOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  const name = context.projectName!;
+  const recordFile = options.record ?? `dist/images/${name}.json`;
+  const fromRoot = (p: string) => join(context.root, p);
+  try {
+    const record = await readRecord(fromRoot(recordFile));
+    if (!record) throw new Error(`no build record at ${recordFile}: run \`nx run ${name}:layout\` first`);
+    const store = BlobStore.forEnv();
+    const sources = record.meta.baseLayout ? [fromRoot(record.meta.baseLayout)] : [];
+    await completeLayout(fromRoot(record.layout), store, record, sources);
+    if (!options.load) {
+      console.log(`${name}: ${record.manifest.digest} in ${record.layout} (not loaded: --load=false)`);
+      return { success: true };
+    }
+    const engine = await connectEngine();
+    const image = await readImage(store, record.manifest);
+    const { loaded } = await loadIntoDaemon(engine, store, image, record.tags, (line) => console.log(`  ${line}`));
+    console.log(`${name}: ${record.id.slice(0, 19)} ${loaded ? 'loaded into' : 'already in'} the daemon at ${engine.endpoint}; tagged ${record.tags.join(', ')}`);
+    return { success: true };
+  } catch (err) {
+    console.error(`${name}:image: ${(err as Error).message}`);
+    return { success: false };
+  }
+}

@@ -1,0 +1,91 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import type { GoBuildRecord } from '../../../../../libs/gobuild/src/build';
+import { BlobStore } from '../../../../../libs/image/src/blob-store';
+import { completeLayout } from '../../../../../libs/image/src/layout-record';
+import { formatMB, readRecord, writeRecord } from '../../../../../libs/image/src/record';
+import { buildServiceImage } from '../../../../../libs/service-image/src/build';
+import { resolveServiceSpec, type ServiceImageSettings } from '../../../../../libs/service-image/src/resolve-spec';
+import { projectRoot } from '../project-root';
+
+export interface ServiceLayoutOptions extends ServiceImageSettings {
+  /** go-build's output folder, holding the binary and build.json; default dist/<project root>. */
+  buildOutput?: string;
+  /** The basebox build record. */
+  baseRecord: string;
+  /** This image's OCI layout folder; default dist/images/<project>. */
+  layout?: string;
+  /** This image's build record; default dist/images/<project>.json. */
+  record?: string;
+  /** The repository URL for org.opencontainers.image.source; default the git remote `origin`. */
+  source?: string;
+}
+
+/** A repository URL fit for a label: no user or token (CI checkouts often carry one in the remote). */
+export function publicSource(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    // scp-like `git@host:org/repo.git`: the user is not a secret, but drop it all the same.
+    return url.replace(/^[^@/]+@/, '');
+  }
+}
+
+/** The repository's `origin` remote, if it has one. */
+function gitOrigin(cwd: string): string | undefined {
+  try {
+    const url = execFileSync('git', ['remote', 'get-url', 'origin'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return url ? publicSource(url) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `nx run <svc>:layout`: the service's image as an OCI layout and its record,
+ * without a daemon; a thin adapter over libs/service-image. Cached by Nx:
+ * the image is a pure function of the binary, the service folder, its
+ * options and the base, which are its inputs.
+ */
+export default async function serviceLayoutExecutor(options: ServiceLayoutOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  const name = context.projectName!;
+  const root = projectRoot(context)!;
+  const fromRoot = (p: string) => join(context.root, p);
+  try {
+    const buildOutput = options.buildOutput ?? `dist/${root}`;
+    let built: GoBuildRecord;
+    try {
+      built = JSON.parse(readFileSync(fromRoot(join(buildOutput, 'build.json')), 'utf8')) as GoBuildRecord;
+    } catch {
+      throw new Error(`no go-build record at ${buildOutput}/build.json: run \`nx run ${name}:go-build\` first`);
+    }
+    const spec = resolveServiceSpec(name, fromRoot(root), fromRoot(built.primary), options);
+    const base = await readRecord(fromRoot(options.baseRecord));
+    if (!base) throw new Error(`the base image of ${name} is not built (no record at ${options.baseRecord}): run \`nx run basebox:layout\` first`);
+    const store = BlobStore.forEnv();
+    await completeLayout(fromRoot(base.layout), store, base);
+    const layout = options.layout ?? `dist/images/${name}`;
+    const dirty = built.version.endsWith('+dirty');
+    const record = await buildServiceImage({
+      spec,
+      serviceDir: fromRoot(root),
+      base,
+      store,
+      layoutDir: fromRoot(layout),
+      layoutName: layout,
+      origin: { revision: built.commit, created: built.commitTime, source: options.source ? publicSource(options.source) : gitOrigin(context.root) },
+      revisionTag: `${built.commit.slice(0, 12)}${dirty ? '-dirty' : ''}`,
+    });
+    await writeRecord(fromRoot(options.record ?? `dist/images/${name}.json`), record);
+    for (const part of record.parts) console.log(`  ${part.name.padEnd(24)} ${formatMB(part.bytes).padStart(10)}  gzipped ${formatMB(part.gzipBytes ?? 0)}`);
+    return { success: true };
+  } catch (err) {
+    console.error(`${name}:layout: ${(err as Error).message}`);
+    return { success: false };
+  }
+}
