@@ -11,7 +11,10 @@ export const S6_TREE = '/etc/s6';
 /** The scan folder s6-svscan runs on, made at start (a tmpfs with --read-only). */
 export const SCAN_DIR = '/run/s6';
 /** A service that ends the container for good writes the exit code here before `s6-svscanctl -t`. */
-export const EXIT_CODE_FILE = `${SCAN_DIR}/.s6-svscan/exit-code`;
+export function exitCodeFile(scanDir: string): string {
+  return `${scanDir}/.s6-svscan/exit-code`;
+}
+export const EXIT_CODE_FILE = exitCodeFile(SCAN_DIR);
 /** The entrypoint. */
 export const INIT = '/init';
 
@@ -22,7 +25,7 @@ export interface TreeFile {
   mode: number;
 }
 
-const init = `#!/bin/sh
+const init = (scanDir: string) => `#!/bin/sh
 # Entrypoint of every microbox image: leaves s6-svscan as PID 1.
 # s6 writes in its scan folder (.s6-svscan/lock and control, each service's
 # supervise/ and event/), so it scans a folder made now under /run, which stays
@@ -44,21 +47,21 @@ mirror() {
 }
 
 # A restarted container keeps /run unless it is a tmpfs: start from nothing.
-rm -rf ${SCAN_DIR}
-mirror ${S6_TREE} ${SCAN_DIR}
-exec s6-svscan ${SCAN_DIR}
+rm -rf ${scanDir}
+mirror ${S6_TREE} ${scanDir}
+exec s6-svscan ${scanDir}
 `;
 
-const finish = `#!/bin/sh
+const finish = (codeFile: string) => `#!/bin/sh
 # s6-svscan execs this once every service is down: its exit code is the
 # container's. docker stop ends in 0; a service that ends the container for
-# good first writes its code to ${EXIT_CODE_FILE}.
+# good first writes its code to ${codeFile}.
 code=0
-if [ -r ${EXIT_CODE_FILE} ]; then
-  code=$(cat ${EXIT_CODE_FILE})
+if [ -r ${codeFile} ]; then
+  code=$(cat ${codeFile})
 fi
 case "$code" in
-  ''|*[!0-9]*) echo "s6: ${EXIT_CODE_FILE} holds \\"$code\\", not a number: exiting 111" >&2; code=111 ;;
+  ''|*[!0-9]*) echo "s6: ${codeFile} holds \\"$code\\", not a number: exiting 111" >&2; code=111 ;;
 esac
 exit "$code"
 `;
@@ -70,11 +73,15 @@ echo "s6-svscan crashed: stopping the container" >&2
 exit 111
 `;
 
-/** The files of the s6 skeleton, same for every flavour (scripts find s6 on PATH). */
-export function s6TreeFiles(): TreeFile[] {
+/**
+ * The files of the s6 skeleton, same for every flavour (scripts find s6 on
+ * PATH). `scanDir` is for tests that run the scripts in a folder of their
+ * own; images always scan SCAN_DIR.
+ */
+export function s6TreeFiles(scanDir = SCAN_DIR): TreeFile[] {
   return [
-    { path: INIT, content: init, mode: 0o755 },
+    { path: INIT, content: init(scanDir), mode: 0o755 },
     { path: `${S6_TREE}/.s6-svscan/crash`, content: crash, mode: 0o755 },
-    { path: `${S6_TREE}/.s6-svscan/finish`, content: finish, mode: 0o755 },
+    { path: `${S6_TREE}/.s6-svscan/finish`, content: finish(exitCodeFile(scanDir)), mode: 0o755 },
   ];
 }

@@ -1,4 +1,4 @@
-import { EXIT_CODE_FILE, S6_TREE, SCAN_DIR } from '../../basebox/src/s6-tree';
+import { exitCodeFile, S6_TREE, SCAN_DIR } from '../../basebox/src/s6-tree';
 import { APP_USER } from '../../basebox/src/users';
 import type { ServiceSpec } from './service-spec';
 
@@ -19,16 +19,22 @@ export function binaryPath(spec: Pick<ServiceSpec, 'name'>): string {
 
 /** Crash loop: this many unasked-for ends of the app within the window give up for good. */
 const CRASH_LOOP = { ends: 5, seconds: 30 };
+/**
+ * The ends s6-permafailon counts as crashes. s6-supervise tallies an end by
+ * a signal as 128 + its number, so this is every exit code but 0 and every
+ * signal but SIGTERM (143), which docker stop and `s6-svc -r` send.
+ */
+const CRASH_STATUSES = '1-142,144-255';
 
-function giveUp(): string {
+function giveUp(scanDir: string): string {
   return `# Ends the container for good with code $1: .s6-svscan/finish passes it out.
 give_up() {
-  echo "$1" > ${EXIT_CODE_FILE}
-  exec s6-svscanctl -t ${SCAN_DIR}
+  echo "$1" > ${exitCodeFile(scanDir)}
+  exec s6-svscanctl -t ${scanDir}
 }`;
 }
 
-function appRun(spec: ServiceSpec): string {
+function appRun(spec: ServiceSpec, scanDir: string): string {
   const files = spec.templates.map((t) => t.destination).join(' ');
   return `#!/bin/sh
 # Runs ${spec.name} as the non-root user "${APP_USER.name}" once consul-template has
@@ -38,7 +44,7 @@ exec 2>&1
 # consul-template's first render also signals the app (s6-svc -h); until this
 # script has become the app, that signal must not end it.
 trap true HUP
-${giveUp()}
+${giveUp(scanDir)}
 
 wait=\${CONFIG_WAIT:-${spec.configWaitSeconds}s}
 case "$wait" in
@@ -71,7 +77,7 @@ exec s6-setuidgid ${APP_USER.name} ${binaryPath(spec)}
 `;
 }
 
-function appFinish(spec: ServiceSpec): string {
+function appFinish(spec: ServiceSpec, scanDir: string): string {
   return `#!/bin/sh
 # s6 runs this each time ${spec.name} ends: $1 is its exit code (256 when a
 # signal ended it), $2 the signal. It brings the container down, with a
@@ -79,7 +85,7 @@ function appFinish(spec: ServiceSpec): string {
 # (${CRASH_LOOP.ends} ends within ${CRASH_LOOP.seconds}s); otherwise s6 starts it again.
 code=$1
 signal=$2
-${giveUp()}
+${giveUp(scanDir)}
 
 if [ "$code" -eq 256 ]; then
   echo "app: ${spec.name} ended by signal $signal"
@@ -90,14 +96,18 @@ if [ "$code" -eq ${spec.giveUpCode} ]; then
   echo "app: exit code ${spec.giveUpCode} means ${spec.name} gives up for good: stopping the container with ${spec.giveUpCode}"
   give_up ${spec.giveUpCode}
 fi
-# A clean exit, or SIGTERM from docker stop, is not a crash.
+# A clean exit, or SIGTERM (docker stop, s6-svc -r), is not a crash. Leaving
+# here, before the tally is read and with no exit code written, is what makes
+# docker stop end the container with 0 whatever ends came before it.
 if [ "$code" -eq 0 ] || { [ "$code" -eq 256 ] && [ "$signal" -eq 15 ]; }; then
   exit 0
 fi
-now=$(date +%s)
-echo "$now" >> crashes
-tail -n ${CRASH_LOOP.ends} crashes > crashes.new && mv crashes.new crashes
-if [ "$(wc -l < crashes)" -ge ${CRASH_LOOP.ends} ] && [ $(( now - $(head -n 1 crashes) )) -le ${CRASH_LOOP.seconds} ]; then
+# s6-supervise has added this end to its tally (supervise/death_tally) before
+# running this script. s6-permafailon exits 125 when the tally holds
+# ${CRASH_LOOP.ends} crashes within ${CRASH_LOOP.seconds}s, and runs true otherwise. Its 125 alone would
+# only keep the app down in a container that stays up: give up instead.
+s6-permafailon ${CRASH_LOOP.seconds} ${CRASH_LOOP.ends} ${CRASH_STATUSES} true
+if [ $? -eq 125 ]; then
   [ "$code" -eq 256 ] && code=$(( 128 + signal ))
   echo "app: ${spec.name} ended ${CRASH_LOOP.ends} times within ${CRASH_LOOP.seconds}s: a crash loop; stopping the container with $code"
   give_up "$code"
@@ -127,11 +137,15 @@ esac
 `;
 }
 
-/** The default s6 service dirs of a service image, relative to ${S6_TREE}. */
-export function defaultServiceFiles(spec: ServiceSpec): ServiceFile[] {
+/**
+ * The default s6 service dirs of a service image, relative to ${S6_TREE}.
+ * `scanDir` is for tests that run the scripts in a folder of their own;
+ * images always scan SCAN_DIR.
+ */
+export function defaultServiceFiles(spec: ServiceSpec, scanDir = SCAN_DIR): ServiceFile[] {
   return [
-    { path: 'app/run', content: appRun(spec), mode: 0o755 },
-    { path: 'app/finish', content: appFinish(spec), mode: 0o755 },
+    { path: 'app/run', content: appRun(spec, scanDir), mode: 0o755 },
+    { path: 'app/finish', content: appFinish(spec, scanDir), mode: 0o755 },
     { path: 'consul-template/run', content: consulTemplateRun(), mode: 0o755 },
     { path: 'consul-template/finish', content: consulTemplateFinish(), mode: 0o755 },
   ];
