@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readElfLinkage } from '../../../libs/elf/src/elf';
 import { tarEntries, type TarEntry } from '../../../libs/image/src/tar-entries';
 import { Stack } from '../../../libs/stack/src/stack';
-import { GREETER_IMAGE, requireGreeterImage } from './greeter-stack';
+import { readLayout } from '../../../libs/image/src/layout';
+import { readRecord } from '../../../libs/image/src/record';
+import { GREETER_IMAGE, greeterRecord, requireGreeterImage } from './greeter-stack';
 
 /** A container's filesystem, path to entry (content for files under 1 MB). */
 async function filesOf(container: Docker.Container): Promise<Map<string, TarEntry>> {
@@ -65,7 +67,15 @@ describe('the greeter image', () => {
     expect(labels['org.opencontainers.image.title']).toBe('greeter');
     expect(labels['org.opencontainers.image.revision']).toMatch(/^[0-9a-f]{40}$/);
     expect(labels['org.opencontainers.image.created']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
-    const base = await stack.engine.docker.getImage('microbox/basebox:latest').inspect();
-    expect(labels['dev.microbox.base.id']).toBe(base.Id);
+    const base = (await readRecord(new URL('../../../dist/images/basebox.json', import.meta.url).pathname))!;
+    expect(labels['org.opencontainers.image.base.digest']).toBe(base.manifest.digest);
+    expect(labels['org.opencontainers.image.base.name']).toBe(base.tags[0]);
+  });
+
+  it('is in the daemon as its layout and record say: the same image id (the config digest)', async () => {
+    const record = await greeterRecord();
+    expect((await stack.engine.docker.getImage(GREETER_IMAGE).inspect()).Id).toBe(record.id);
+    const layout = await readLayout(new URL(`../../../${record.layout}`, import.meta.url).pathname);
+    expect(layout.find(GREETER_IMAGE)?.digest).toBe(record.manifest.digest);
   });
 });
