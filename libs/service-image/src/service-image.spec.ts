@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { consulTemplateConfig } from './consul-template-config';
-import { serviceDockerfile } from './dockerfile';
-import { serviceEntries, serviceFiles } from './layout';
+import { serviceConfig } from './image-config';
+import { serviceFiles, serviceLayers } from './layers';
 import { defaultServiceFiles } from './s6-services';
 import { checkGiveUpCode, checkServiceName, defaultTemplate, type ServiceSpec } from './service-spec';
 
@@ -66,7 +66,7 @@ describe('s6 service scripts', () => {
   it('each script is a valid sh program', async () => {
     const { execFileSync } = await import('node:child_process');
     for (const f of defaultServiceFiles(spec)) {
-      expect(() => execFileSync('sh', ['-n', '-c', f.content]), f.path).not.toThrow();
+      expect(() => execFileSync('sh', ['-n', '-c', f.content.toString()]), f.path).not.toThrow();
     }
   });
 });
@@ -94,49 +94,57 @@ describe('service layout', () => {
     writeFileSync(join(dir, 's6/app/timeout-kill'), '3000\n');
     const { files, overridden } = serviceFiles(spec, dir);
     expect(overridden).toEqual(['app/run']);
-    expect(files.find((f) => f.path === 'app/run')).toEqual({ path: 'app/run', content: '#!/bin/sh\nexec custom\n', mode: 0o755 });
+    expect(files.find((f) => f.path === 'app/run')).toEqual({ path: 'app/run', content: Buffer.from('#!/bin/sh\nexec custom\n'), mode: 0o755 });
     expect(files.map((f) => f.path)).toEqual(['app/finish', 'app/run', 'app/timeout-kill', 'consul-template/finish', 'consul-template/run']);
   });
 
-  it('puts scripts, config and templates under rootfs/ and the binary apart', () => {
+  it('reads an override as bytes, so a binary file is shipped as it is', () => {
+    dir = mkdtempSync(join(tmpdir(), 'svc-'));
+    mkdirSync(join(dir, 's6/app'), { recursive: true });
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff, 0xfe, 0x00, 0x80]);
+    writeFileSync(join(dir, 's6/app/logo.png'), bytes);
+    const logo = serviceFiles(spec, dir).files.find((f) => f.path === 'app/logo.png')!;
+    expect(Buffer.compare(Buffer.from(logo.content), bytes)).toBe(0);
+  });
+
+  it('makes two layers: scripts, config and templates below, the binary alone above', () => {
     dir = mkdtempSync(join(tmpdir(), 'svc-'));
     mkdirSync(join(dir, 'templates'));
     writeFileSync(join(dir, 'templates/greeter.json.tmpl'), '{}');
     writeFileSync(join(dir, 'templates/tls.pem.tmpl'), 'pem');
-    const paths = serviceEntries(spec, dir, Buffer.from('ELF')).map((e) => e.path);
-    expect(paths).toEqual([
-      'rootfs/etc/s6/app/finish',
-      'rootfs/etc/s6/app/run',
-      'rootfs/etc/s6/consul-template/finish',
-      'rootfs/etc/s6/consul-template/run',
-      'rootfs/etc/consul-template/config.hcl',
-      'rootfs/etc/consul-template/templates/greeter.json.tmpl',
-      'rootfs/etc/consul-template/templates/tls.pem.tmpl',
-      'bin/greeter',
+    const layers = serviceLayers(spec, dir, Buffer.from('ELF'));
+    expect(layers.map((l) => l.name)).toEqual(['s6 scripts, templates', 'binary']);
+    expect(layers[0]!.entries.map((e) => e.path)).toEqual([
+      '/etc/s6/app/finish',
+      '/etc/s6/app/run',
+      '/etc/s6/consul-template/finish',
+      '/etc/s6/consul-template/run',
+      '/etc/consul-template/config.hcl',
+      '/etc/consul-template/templates/greeter.json.tmpl',
+      '/etc/consul-template/templates/tls.pem.tmpl',
     ]);
+    expect(layers[1]!.entries).toEqual([{ type: 'file', path: '/usr/local/bin/greeter', content: Buffer.from('ELF'), mode: 0o755 }]);
   });
 });
 
-describe('Dockerfile', () => {
-  it('builds FROM the base image by id, binary last, with OCI labels from the commit', () => {
-    const text = serviceDockerfile(spec, {
-      revision: 'abc123',
-      created: '2026-11-28T05:00:00Z',
-      source: 'https://example.com/repo',
-      baseImage: 'microbox/basebox:0.1.0',
-      baseId: 'sha256:feed',
+describe('image config', () => {
+  const origin = { revision: 'abc123', created: '2026-11-28T05:00:00Z', source: 'https://example.com/repo', baseName: 'microbox/basebox:0.1.0', baseDigest: 'sha256:feed' };
+
+  it('sets the port, env and OCI labels from the commit and the base, as data', () => {
+    const config = serviceConfig({ ...spec, env: { ...spec.env, 'A"B': 'x\nRUN rm -rf /' } }, origin);
+    expect(config.created).toBe('2026-11-28T05:00:00Z');
+    expect(config.env).toEqual({ PORT: '8080', GREETER_CONFIG: '/run/greeter/greeter.json', 'A"B': 'x\nRUN rm -rf /' });
+    expect(config.exposedPorts).toEqual(['8080/tcp']);
+    expect(config.labels).toMatchObject({
+      'org.opencontainers.image.created': '2026-11-28T05:00:00Z',
+      'org.opencontainers.image.revision': 'abc123',
+      'org.opencontainers.image.base.digest': 'sha256:feed',
+      'org.opencontainers.image.source': 'https://example.com/repo',
     });
-    const lines = text.split('\n');
-    expect(lines.slice(0, 3)).toEqual(['FROM sha256:feed', 'COPY rootfs/ /', 'COPY bin/greeter /usr/local/bin/greeter']);
-    expect(text).toContain('ENV PORT="8080" GREETER_CONFIG="/run/greeter/greeter.json"');
-    expect(text).toContain('org.opencontainers.image.created="2026-11-28T05:00:00Z"');
-    expect(text).toContain('org.opencontainers.image.revision="abc123"');
-    expect(text).toContain('dev.microbox.base.id="sha256:feed"');
-    expect(text).toContain('org.opencontainers.image.source="https://example.com/repo"');
   });
 
   it('leaves the source label out when there is no remote to name', () => {
-    const text = serviceDockerfile(spec, { revision: 'abc123', created: '2026-11-28T05:00:00Z', baseImage: 'b', baseId: 'sha256:feed' });
-    expect(text).not.toContain('org.opencontainers.image.source');
+    const { source: _none, ...noSource } = origin;
+    expect(serviceConfig(spec, noSource).labels).not.toHaveProperty(['org.opencontainers.image.source']);
   });
 });
