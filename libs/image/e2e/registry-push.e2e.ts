@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -36,10 +36,14 @@ beforeAll(async () => {
   env = { ...process.env, DOCKER_CONFIG: join(work, 'docker-config') };
 });
 afterAll(async () => {
-  for (const ref of pulled) execFileSync('docker', ['rmi', '-f', ref], { stdio: 'ignore' });
-  for (const r of registries) await r.stop();
-  await issuer?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
+  try {
+    // The pulled image has no other name, so removing its one tag removes it.
+    for (const ref of pulled) spawnSync('docker', ['rmi', '-f', ref], { stdio: 'ignore' });
+    for (const r of registries) await r.stop();
+    await issuer?.stop();
+  } finally {
+    if (work) rmSync(work, { recursive: true, force: true });
+  }
 });
 
 async function registry(port: number, auth?: Parameters<typeof startRegistry>[1]): Promise<LocalRegistry> {

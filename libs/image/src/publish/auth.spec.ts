@@ -53,15 +53,13 @@ describe('Authenticator', () => {
 
   it('answers Basic with the credentials', async () => {
     const { auth } = withTokenService({ username: 'ci', password: 'pw', source: 's' }, () => new Response('{}'));
-    expect(await auth.answer('Basic realm="r"')).toBe(true);
+    await auth.answer('Basic realm="r"', undefined);
     expect(await auth.authorization()).toBe(`Basic ${Buffer.from('ci:pw').toString('base64')}`);
-    // The same challenge again means the credentials were refused: nothing new to try.
-    expect(await auth.answer('Basic realm="r"')).toBe(false);
   });
 
   it('gets a bearer token for every scope of the push with Basic credentials, taking token or access_token, once', async () => {
     const { auth, requests, lookups } = withTokenService({ username: 'ci', password: 'pw', source: 's' }, () => Response.json({ access_token: 'AT' }));
-    expect(await auth.answer(BEARER)).toBe(true);
+    await auth.answer(BEARER, undefined);
     expect(await auth.authorization()).toBe('Bearer AT');
     expect(await auth.authorization()).toBe('Bearer AT');
     expect(requests).toHaveLength(1);
@@ -73,20 +71,24 @@ describe('Authenticator', () => {
     expect(lookups()).toBe(1);
   });
 
-  it('asks again when a challenge names a scope the token lacks', async () => {
+  it('asks again for a new scope or an expired token, but not when another request already has', async () => {
     let n = 0;
     const { auth, requests } = withTokenService(undefined, () => Response.json({ token: `T${++n}` }));
-    await auth.answer(BEARER);
-    expect(await auth.answer(`${BEARER},scope="repository:greeter:pull,push"`)).toBe(false);
-    expect(await auth.answer(`${BEARER},scope="repository:other:pull"`)).toBe(true);
+    await auth.answer(BEARER, undefined);
+    await auth.answer(`${BEARER},scope="repository:other:pull"`, 'Bearer T1');
     expect(await auth.authorization()).toBe('Bearer T2');
-    expect(requests[1]!.url.searchParams.getAll('scope')).toContain('repository:other:pull');
+    expect(requests[1]!.url.searchParams.getAll('scope')).toEqual(['repository:greeter:pull,push', 'repository:base:pull', 'repository:other:pull']);
+    // A request refused with T1 while T2 was being fetched just uses T2.
+    await auth.answer(BEARER, 'Bearer T1');
+    expect(requests).toHaveLength(2);
+    await auth.answer(BEARER, 'Bearer T2');
+    expect(await auth.authorization()).toBe('Bearer T3');
     expect(requests[0]!.init.headers).toEqual({});
   });
 
   it('POSTs an identity token as an OAuth2 refresh token', async () => {
     const { auth, requests } = withTokenService({ identityToken: 'REFRESH', source: 's' }, () => Response.json({ access_token: 'AT' }));
-    await auth.answer(BEARER);
+    await auth.answer(BEARER, undefined);
     const { init } = requests[0]!;
     expect(init.method).toBe('POST');
     const form = new URLSearchParams(init.body as string);
@@ -98,7 +100,7 @@ describe('Authenticator', () => {
 
   it('says in one line, without the password, that the token service refused the credentials', async () => {
     const { auth } = withTokenService({ username: 'ci', password: 'SECRETPW', source: 'docker-credential-x' }, () => new Response('denied', { status: 401 }));
-    const error = (await auth.answer(BEARER).catch((e: Error) => e)) as Error;
+    const error = (await auth.answer(BEARER, undefined).catch((e: Error) => e)) as Error;
     expect(error.message).toBe(
       'registry r.example.com refused the credentials from docker-credential-x (https://auth.example.com/token): run `docker login r.example.com` again, or fix them there',
     );
@@ -107,7 +109,7 @@ describe('Authenticator', () => {
 
   it('names a challenge it cannot answer', async () => {
     const { auth } = withTokenService(undefined, () => new Response('{}'));
-    await expect(auth.answer('Negotiate abc')).rejects.toThrow('registry r.example.com answered 401 without a Basic or Bearer challenge (WWW-Authenticate: Negotiate abc)');
-    await expect(auth.answer('Bearer service="x"')).rejects.toThrow('names no realm');
+    await expect(auth.answer('Negotiate abc', undefined)).rejects.toThrow('registry r.example.com answered 401 without a Basic or Bearer challenge (WWW-Authenticate: Negotiate abc)');
+    await expect(auth.answer('Bearer service="x"', undefined)).rejects.toThrow('names no realm');
   });
 });

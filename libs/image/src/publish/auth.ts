@@ -58,7 +58,6 @@ export interface AuthenticatorOptions {
  * refresh token), kept for the push and asked again only when refused.
  */
 export class Authenticator {
-  private challenge: Challenge | undefined;
   private credentialsOnce: Promise<Credentials | undefined> | undefined;
   private header: Promise<string | undefined> | undefined;
   /** Scopes a challenge asked for beyond the push's own. */
@@ -77,25 +76,23 @@ export class Authenticator {
   }
 
   /**
-   * Takes a 401's challenge and works out the header to send again. Returns
-   * false when nothing new can be tried (the same challenge answered
-   * already with the same scopes), so the caller gives up.
+   * Takes a 401's challenge and works out the header to send again: a new
+   * token (the old one expired, or lacks a scope the challenge names), or
+   * the Basic credentials. `used` is the header the refused request carried:
+   * when another request has already answered since, its header is kept.
    */
-  async answer(wwwAuthenticate: string | null): Promise<boolean> {
+  async answer(wwwAuthenticate: string | null, used: string | undefined): Promise<void> {
+    if (this.header && (await this.header) !== used) return;
     const challenges = parseChallenges(wwwAuthenticate ?? '');
     const next = challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
     if (!next) {
       throw new Error(`registry ${this.options.host} answered 401 without a Basic or Bearer challenge (WWW-Authenticate: ${wwwAuthenticate ?? 'none'}): it cannot be logged in to`);
     }
     const scope = next.params.scope;
-    const known = this.challenge && this.challenge.scheme === next.scheme && (!scope || this.coveredScopes().includes(scope));
-    if (known && this.header) return false;
-    this.challenge = next;
-    if (scope && !this.extraScopes.includes(scope) && !this.options.scopes.includes(scope)) this.extraScopes.push(scope);
+    if (scope && !this.coveredScopes().includes(scope)) this.extraScopes.push(scope);
     this.header = this.makeHeader(next);
     // Surface a token service's refusal now, not at the next request.
     await this.header;
-    return true;
   }
 
   private coveredScopes(): string[] {

@@ -1,28 +1,29 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-
-/** An OCI content descriptor, as index.json and manifests hold them. */
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  annotations?: Record<string, string>;
-}
-
-/** The annotation that names a manifest in an image layout's index.json (its tag). */
-export const REF_NAME = 'org.opencontainers.image.ref.name';
+import { digestHex, type Descriptor } from '../descriptor';
+import { readLayout, type Layout } from '../layout';
+import { REF_NAME_ANNOTATION } from '../media-types';
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
+/** A manifest or index as a push reads it: only the fields that lead to blobs and child manifests. */
+export interface ManifestJson {
+  mediaType?: string;
+  manifests?: Descriptor[];
+  config?: Descriptor;
+  layers?: Descriptor[];
+}
+
 /**
- * An OCI image layout folder, read only: `oci-layout`, `index.json` and
- * `blobs/sha256/<hex>`. Errors name the folder, the file and the fix.
+ * What a push reads of an OCI image layout (readLayout's), plus blobs the
+ * layout leaves out, found in blob stores, and errors that name the blob,
+ * the folder and the fix.
  */
 export class LayoutReader {
   private constructor(
     readonly dir: string,
-    readonly manifests: readonly Descriptor[],
+    private readonly layout: Layout,
     private readonly blobStores: readonly string[],
   ) {}
 
@@ -32,56 +33,36 @@ export class LayoutReader {
    * own layers and leave a base's in the shared blob store).
    */
   static async open(dir: string, blobStores: readonly string[] = []): Promise<LayoutReader> {
-    const marker = await readFile(join(dir, 'oci-layout'), 'utf8').catch((err: NodeJS.ErrnoException) => {
-      throw new Error(`${dir} is not an OCI image layout (${err.code} reading oci-layout): build the image first`);
-    });
-    let version: unknown;
-    try {
-      version = (JSON.parse(marker) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
-    } catch {
-      version = undefined;
-    }
-    if (version !== '1.0.0') throw new Error(`${join(dir, 'oci-layout')} does not say imageLayoutVersion 1.0.0: build the image again`);
-    const indexPath = join(dir, 'index.json');
-    const text = await readFile(indexPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      throw new Error(`${indexPath} cannot be read (${err.code}): build the image again`);
-    });
-    let index: { manifests?: unknown };
-    try {
-      index = JSON.parse(text) as typeof index;
-    } catch {
-      throw new Error(`${indexPath} is not valid JSON: build the image again`);
-    }
-    if (!Array.isArray(index.manifests)) throw new Error(`${indexPath} has no manifests list: build the image again`);
-    const manifests = index.manifests as Descriptor[];
-    for (const m of manifests) checkDescriptor(m, indexPath);
-    return new LayoutReader(dir, manifests, blobStores);
+    const layout = await readLayout(dir);
+    for (const m of layout.index.manifests) checkDescriptor(m, join(dir, 'index.json'));
+    return new LayoutReader(dir, layout, blobStores);
   }
 
   /** The ref.names (tags) index.json lists. */
   refNames(): string[] {
-    return this.manifests.map((m) => m.annotations?.[REF_NAME]).filter((n): n is string => typeof n === 'string');
+    return this.layout.index.manifests.map((m) => m.annotations?.[REF_NAME_ANNOTATION]).filter((n): n is string => typeof n === 'string');
   }
 
   /** The descriptor index.json names `refName`; an error listing the names there when it has none. */
   find(refName: string): Descriptor {
-    const found = this.manifests.find((m) => m.annotations?.[REF_NAME] === refName);
+    const found = this.layout.find(refName);
     if (!found) {
       const names = this.refNames();
-      throw new Error(`${join(this.dir, 'index.json')} has no image named "${refName}" (org.opencontainers.image.ref.name): it has ${names.length ? names.map((n) => `"${n}"`).join(', ') : 'none'}; build the image with that tag`);
+      throw new Error(
+        `${join(this.dir, 'index.json')} has no image named "${refName}" (${REF_NAME_ANNOTATION}): it has ${names.length ? names.map((n) => `"${n}"`).join(', ') : 'none'}; build the image with that tag`,
+      );
     }
     return found;
   }
 
   /** The blob's file: in the layout, else in the first blob store that has it, else where the layout would hold it. */
   blobPath(digest: string): string {
-    const [algorithm, hex] = digest.split(':');
-    const own = join(this.dir, 'blobs', algorithm!, hex!);
+    const own = this.layout.blobPath(digest);
     if (existsSync(own)) return own;
-    return this.blobStores.map((store) => join(store, algorithm!, hex!)).find((path) => existsSync(path)) ?? own;
+    return this.blobStores.map((store) => join(store, 'sha256', digestHex(digest))).find((path) => existsSync(path)) ?? own;
   }
 
-  /** Checks a blob is in the layout at its descriptor's size, naming it when not. */
+  /** Checks a blob is there at its descriptor's size, naming it when not. */
   async checkBlob(d: Descriptor, usedBy: string): Promise<void> {
     const path = this.blobPath(d.digest);
     const info = await stat(path).catch(() => undefined);
@@ -93,18 +74,18 @@ export class LayoutReader {
   }
 
   /** A manifest or index blob's bytes, as pushed, and its JSON. */
-  async readManifest(d: Descriptor, usedBy: string): Promise<{ bytes: Buffer; json: { mediaType?: string; manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] } }> {
+  async readManifest(d: Descriptor, usedBy: string): Promise<{ bytes: Buffer; json: ManifestJson }> {
     await this.checkBlob(d, usedBy);
     const bytes = await readFile(this.blobPath(d.digest));
     try {
-      return { bytes, json: JSON.parse(bytes.toString('utf8')) };
+      return { bytes, json: JSON.parse(bytes.toString('utf8')) as ManifestJson };
     } catch {
       throw new Error(`blob ${this.blobPath(d.digest)} (${d.mediaType}) is not valid JSON: the layout is damaged; build the image again`);
     }
   }
 }
 
-/** A descriptor as the layout must hold it: a sha256 digest (also a safe file name) and a size. */
+/** A descriptor as the layout must hold it: a sha256 digest (also a safe file name), a size and a media type. */
 export function checkDescriptor(d: Descriptor, where: string): void {
   if (!d || typeof d.digest !== 'string' || !DIGEST.test(d.digest) || typeof d.size !== 'number' || typeof d.mediaType !== 'string') {
     throw new Error(`${where} holds a descriptor without a sha256 digest, size and mediaType (${JSON.stringify(d?.digest ?? d)}): build the image again`);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatPushSummary, formatSize, pushLayout, type PushLayoutOptions } from './push-layout';
-import { OCI_INDEX } from './registry-client';
+import { MEDIA_TYPES } from '../media-types';
 import { startFakeRegistry, type FakeRegistry } from './testing/fake-registry';
 import { writeBlob, writeIndex, writeLayoutIndex, writeManifest, writeRandomImage } from './testing/tiny-layout';
 
@@ -69,7 +69,7 @@ describe('pushLayout', () => {
       'PUT /v2/team/greeter/manifests/1.0',
       'PUT /v2/team/greeter/manifests/amd',
     ]);
-    expect(registry.manifests.get('team/greeter:latest')?.mediaType).toBe(OCI_INDEX);
+    expect(registry.manifests.get('team/greeter:latest')?.mediaType).toBe(MEDIA_TYPES.index);
   });
 
   it('names a blob missing from the layout, and a tag it lacks, before any request', async () => {
@@ -88,7 +88,7 @@ describe('pushLayout', () => {
     } finally {
       rmSync(store, { recursive: true, force: true });
     }
-    await expect(pushLayout(options({ layoutDir: join(dir, 'nope') }))).rejects.toThrow(`${join(dir, 'nope')} is not an OCI image layout (ENOENT reading oci-layout)`);
+    await expect(pushLayout(options({ layoutDir: join(dir, 'nope') }))).rejects.toThrow(`${join(dir, 'nope')} is not an OCI image layout`);
   });
 
   it('refuses a bad tag or repository by name', async () => {

@@ -2,9 +2,11 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { RefusedCredentialsError, repositoryScope } from './auth';
 import { resolveCredentials, type Credentials } from './credentials';
-import { LayoutReader, checkDescriptor, type Descriptor } from './layout-reader';
+import type { Descriptor } from '../descriptor';
+import { MEDIA_TYPES } from '../media-types';
+import { LayoutReader, checkDescriptor, type ManifestJson } from './layout-reader';
 import { registryReference, tagOfRefName, type Registry } from './reference';
-import { DOCKER_MANIFEST_LIST, OCI_INDEX, RegistryClient, type RetryPolicy } from './registry-client';
+import { RegistryClient, type RetryPolicy } from './registry-client';
 
 export interface PushLayoutOptions {
   /** An OCI image layout folder. */
@@ -61,7 +63,8 @@ export function formatSize(bytes: number): string {
   return `${bytes} B`;
 }
 
-const INDEX_TYPES = new Set([OCI_INDEX, DOCKER_MANIFEST_LIST]);
+/** An index's children are manifests to put before it; Docker's manifest list is one too. */
+const INDEX_TYPES = new Set<string>([MEDIA_TYPES.index, 'application/vnd.docker.distribution.manifest.list.v2+json']);
 
 /** What a push sends: the blobs, each once, the manifests an index holds, deepest first, and the tagged ones. */
 interface PushPlan {
@@ -137,7 +140,7 @@ async function planPush(layout: LayoutReader, options: PushLayoutOptions, name: 
   return plan;
 }
 
-async function addManifest(layout: LayoutReader, plan: PushPlan, descriptor: Descriptor, json: Awaited<ReturnType<LayoutReader['readManifest']>>['json'], usedBy: string): Promise<void> {
+async function addManifest(layout: LayoutReader, plan: PushPlan, descriptor: Descriptor, json: ManifestJson, usedBy: string): Promise<void> {
   const mediaType = json.mediaType ?? descriptor.mediaType;
   const where = `manifest ${descriptor.digest} (${usedBy})`;
   if (INDEX_TYPES.has(mediaType)) {

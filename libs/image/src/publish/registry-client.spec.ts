@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../../stack/src/free-port';
 import type { Credentials } from './credentials';
-import { DEFAULT_RETRY, OCI_MANIFEST, RegistryClient, isLoopbackHost, registryErrors } from './registry-client';
+import { MEDIA_TYPES } from '../media-types';
+import { DEFAULT_RETRY, RegistryClient, isLoopbackHost, registryErrors } from './registry-client';
+
+const OCI_MANIFEST = MEDIA_TYPES.manifest;
 import { startFakeRegistry, type FakeRegistry } from './testing/fake-registry';
 
 const FAST = { attempts: 4, baseDelayMs: 10, maxDelayMs: 100 };

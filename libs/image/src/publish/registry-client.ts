@@ -19,11 +19,6 @@ const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 /** Connection errors worth another try: the peer went away mid-request. Refused and unknown hosts are not. */
 const RETRY_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED']);
 
-export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-export const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-
 /** Loopback hosts speak plain HTTP, as Docker allows them without configuration. */
 export function isLoopbackHost(host: string): boolean {
   const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
@@ -107,24 +102,30 @@ export class RegistryClient {
     return this.location(res, `the mount of blob ${digest}`);
   }
 
-  /** Uploads a blob in one PUT, into an upload the registry opened (a mount's 202) or a new one. */
+  /**
+   * Uploads a blob in one PUT, into an upload the registry opened (a mount's
+   * 202) or a new one. A PUT that fails with 429, 5xx or a reset may leave
+   * its upload session broken, so each new try starts a new upload.
+   */
   async uploadBlob(repository: string, digest: string, size: number, body: BlobBody, openedUpload?: string): Promise<void> {
+    const what = `upload of ${digest}`;
     let upload = openedUpload;
     for (let attempt = 1; ; attempt++) {
       upload ??= await this.startUpload(repository, digest);
       const url = new URL(upload);
       url.searchParams.set('digest', digest);
-      const res = await this.request('PUT', url.href, {
-        what: `upload of ${digest}`,
-        headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
-        body,
-        retry: false,
-      });
-      // A failed PUT may leave its upload session broken: a new try starts a new upload.
+      upload = undefined;
+      let res: Response;
+      try {
+        res = await this.request('PUT', url.href, { what, headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) }, body, retry: false });
+      } catch (err) {
+        if (!(err instanceof ConnectionLostError) || attempt >= this.retry.attempts) throw err;
+        await this.pause(what, attempt, err.code);
+        continue;
+      }
       if (RETRY_STATUS.has(res.status) && attempt < this.retry.attempts) {
         await res.body?.cancel();
-        await this.pause(`upload of ${digest}`, attempt, `HTTP ${res.status}`, res);
-        upload = undefined;
+        await this.pause(what, attempt, `HTTP ${res.status}`, res);
         continue;
       }
       await this.expect(res, [201, 204], `the upload of blob ${digest} to ${repository}`);
@@ -197,8 +198,8 @@ export class RegistryClient {
       const res = await this.send(url, init, what, retry ? this.retry.attempts : 1);
       if (res.status === 401 && !answered) {
         await res.body?.cancel();
-        if (await this.auth.answer(res.headers.get('www-authenticate'))) continue;
-        throw await this.refused(url);
+        await this.auth.answer(res.headers.get('www-authenticate'), authorization);
+        continue;
       }
       if (res.status === 401 || res.status === 403) {
         await res.body?.cancel();
@@ -246,6 +247,7 @@ export class RegistryClient {
     const at = `${target.protocol}//${target.host}`;
     if (code === 'ECONNREFUSED') return new Error(`registry ${host} refuses connections at ${at}: start it, or point the push at a registry that runs`);
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new Error(`registry host ${target.hostname} is not known to DNS: check the registry setting`);
+    if (code && RETRY_CODES.has(code)) return new ConnectionLostError(code, `registry ${host} dropped the connection at ${at} (${code}) ${tries} ${tries === 1 ? 'time' : 'times'}: check that it runs and the network`);
     if (code && /CERT|SSL|TLS/.test(code)) return new Error(`registry ${host} at ${at}: TLS failed (${code}): give it a certificate this machine trusts, or use the insecure option for a plain-HTTP test registry`);
     if (code === 'EPROTO' || /wrong version number|packet length too long/i.test(String((err.cause as Error)?.message))) {
       return new Error(`registry ${host} does not speak HTTPS at ${at}: serve it with TLS, or use the insecure option for a plain-HTTP test registry`);
@@ -266,6 +268,17 @@ export class RegistryClient {
     if (ok.includes(res.status)) return;
     const text = await res.text().catch(() => '');
     throw new Error(`registry ${this.options.host} refused ${what}: HTTP ${res.status}${registryErrors(text)}`);
+  }
+}
+
+/** A connection that was reset or timed out: worth another try, unlike a refused one. */
+export class ConnectionLostError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConnectionLostError';
   }
 }
 

@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Descriptor } from '../layout-reader';
-import { OCI_INDEX, OCI_MANIFEST } from '../registry-client';
+import type { Descriptor } from '../../descriptor';
+import { MEDIA_TYPES } from '../../media-types';
+
+const { index: OCI_INDEX, manifest: OCI_MANIFEST } = MEDIA_TYPES;
 
 /** Writes a blob into a layout and gives its descriptor. */
 export function writeBlob(dir: string, bytes: Buffer, mediaType: string): Descriptor {
