@@ -7,7 +7,7 @@ export type ImageEntry =
   | { type: 'file'; path: string; content: Buffer | string; mode?: number; uid?: number; gid?: number }
   | { type: 'directory'; path: string; mode?: number; uid?: number; gid?: number }
   | { type: 'symlink'; path: string; target: string; uid?: number; gid?: number }
-  /** `target` is the path of a file entry of the same layer. */
+  /** `target` is the path of a file entry of the same layer; owner and mode are that file's (one inode). */
   | { type: 'hardlink'; path: string; target: string; uid?: number; gid?: number };
 
 function normalise(path: string): string {
