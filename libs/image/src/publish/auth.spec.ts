@@ -53,13 +53,13 @@ describe('Authenticator', () => {
 
   it('answers Basic with the credentials', async () => {
     const { auth } = withTokenService({ username: 'ci', password: 'pw', source: 's' }, () => new Response('{}'));
-    await auth.answer('Basic realm="r"', undefined);
+    await auth.answer('Basic realm="r"', auth.authorization());
     expect(await auth.authorization()).toBe(`Basic ${Buffer.from('ci:pw').toString('base64')}`);
   });
 
   it('gets a bearer token for every scope of the push with Basic credentials, taking token or access_token, once', async () => {
     const { auth, requests, lookups } = withTokenService({ username: 'ci', password: 'pw', source: 's' }, () => Response.json({ access_token: 'AT' }));
-    await auth.answer(BEARER, undefined);
+    await auth.answer(BEARER, auth.authorization());
     expect(await auth.authorization()).toBe('Bearer AT');
     expect(await auth.authorization()).toBe('Bearer AT');
     expect(requests).toHaveLength(1);
@@ -74,21 +74,24 @@ describe('Authenticator', () => {
   it('asks again for a new scope or an expired token, but not when another request already has', async () => {
     let n = 0;
     const { auth, requests } = withTokenService(undefined, () => Response.json({ token: `T${++n}` }));
-    await auth.answer(BEARER, undefined);
-    await auth.answer(`${BEARER},scope="repository:other:pull"`, 'Bearer T1');
+    await auth.answer(BEARER, auth.authorization());
+    const first = auth.authorization();
+    await auth.answer(`${BEARER},scope="repository:other:pull"`, first);
     expect(await auth.authorization()).toBe('Bearer T2');
     expect(requests[1]!.url.searchParams.getAll('scope')).toEqual(['repository:greeter:pull,push', 'repository:base:pull', 'repository:other:pull']);
-    // A request refused with T1 while T2 was being fetched just uses T2.
-    await auth.answer(BEARER, 'Bearer T1');
-    expect(requests).toHaveLength(2);
-    await auth.answer(BEARER, 'Bearer T2');
+    // Two requests refused with T2 at once: one new token.
+    const second = auth.authorization();
+    await Promise.all([auth.answer(BEARER, second), auth.answer(BEARER, second)]);
     expect(await auth.authorization()).toBe('Bearer T3');
+    // A request refused with T1 after T3 came just uses T3.
+    await auth.answer(BEARER, first);
+    expect(requests).toHaveLength(3);
     expect(requests[0]!.init.headers).toEqual({});
   });
 
   it('POSTs an identity token as an OAuth2 refresh token', async () => {
     const { auth, requests } = withTokenService({ identityToken: 'REFRESH', source: 's' }, () => Response.json({ access_token: 'AT' }));
-    await auth.answer(BEARER, undefined);
+    await auth.answer(BEARER, auth.authorization());
     const { init } = requests[0]!;
     expect(init.method).toBe('POST');
     const form = new URLSearchParams(init.body as string);
@@ -100,7 +103,7 @@ describe('Authenticator', () => {
 
   it('says in one line, without the password, that the token service refused the credentials', async () => {
     const { auth } = withTokenService({ username: 'ci', password: 'SECRETPW', source: 'docker-credential-x' }, () => new Response('denied', { status: 401 }));
-    const error = (await auth.answer(BEARER, undefined).catch((e: Error) => e)) as Error;
+    const error = (await auth.answer(BEARER, auth.authorization()).catch((e: Error) => e)) as Error;
     expect(error.message).toBe(
       'registry r.example.com refused the credentials from docker-credential-x (https://auth.example.com/token): run `docker login r.example.com` again, or fix them there',
     );
@@ -109,7 +112,7 @@ describe('Authenticator', () => {
 
   it('names a challenge it cannot answer', async () => {
     const { auth } = withTokenService(undefined, () => new Response('{}'));
-    await expect(auth.answer('Negotiate abc', undefined)).rejects.toThrow('registry r.example.com answered 401 without a Basic or Bearer challenge (WWW-Authenticate: Negotiate abc)');
-    await expect(auth.answer('Bearer service="x"', undefined)).rejects.toThrow('names no realm');
+    await expect(auth.answer('Negotiate abc', auth.authorization())).rejects.toThrow('registry r.example.com answered 401 without a Basic or Bearer challenge (WWW-Authenticate: Negotiate abc)');
+    await expect(auth.answer('Bearer service="x"', auth.authorization())).rejects.toThrow('names no realm');
   });
 });

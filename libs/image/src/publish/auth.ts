@@ -59,15 +59,16 @@ export interface AuthenticatorOptions {
  */
 export class Authenticator {
   private credentialsOnce: Promise<Credentials | undefined> | undefined;
-  private header: Promise<string | undefined> | undefined;
+  /** The header in force, as a promise: requests hand it back when refused, so one refusal is answered once. */
+  private header: Promise<string | undefined> = Promise.resolve(undefined);
   /** Scopes a challenge asked for beyond the push's own. */
   private readonly extraScopes: string[] = [];
 
   constructor(private readonly options: AuthenticatorOptions) {}
 
-  /** The `Authorization` header to send now (undefined before any challenge, or when anonymous). */
+  /** The `Authorization` header to send now (undefined before any challenge, or when anonymous); pass it back to answer(). */
   authorization(): Promise<string | undefined> {
-    return this.header ?? Promise.resolve(undefined);
+    return this.header;
   }
 
   /** Where the credentials came from, if any (never a secret). */
@@ -78,11 +79,14 @@ export class Authenticator {
   /**
    * Takes a 401's challenge and works out the header to send again: a new
    * token (the old one expired, or lacks a scope the challenge names), or
-   * the Basic credentials. `used` is the header the refused request carried:
-   * when another request has already answered since, its header is kept.
+   * the Basic credentials. `used` is what authorization() gave the refused
+   * request: when another request has answered since, its header is kept.
    */
-  async answer(wwwAuthenticate: string | null, used: string | undefined): Promise<void> {
-    if (this.header && (await this.header) !== used) return;
+  async answer(wwwAuthenticate: string | null, used: Promise<string | undefined>): Promise<void> {
+    if (used !== this.header) {
+      await this.header;
+      return;
+    }
     const challenges = parseChallenges(wwwAuthenticate ?? '');
     const next = challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
     if (!next) {

@@ -117,6 +117,41 @@ describe('RegistryClient calls', () => {
     expect(registry.blobs.get('greeter')?.has(sha(blob))).toBe(true);
   });
 
+  it('starts a new upload when the connection drops during the PUT', async () => {
+    let drops = 1;
+    registry.intercept = (req, res) => {
+      if (req.method !== 'PUT' || drops-- <= 0) return false;
+      res.socket?.destroy();
+      return true;
+    };
+    const retries: { what: string; delayMs: number; why: string }[] = [];
+    const blob = Buffer.from('y');
+    await client(undefined, retries).uploadBlob('greeter', sha(blob), 1, () => blob);
+    expect(retries.map((r) => r.why)).toEqual(['UND_ERR_SOCKET']);
+    expect(registry.log.filter((l) => l.startsWith('POST'))).toHaveLength(2);
+    expect(registry.blobs.get('greeter')?.has(sha(blob))).toBe(true);
+  });
+
+  it('fetches a new token when the registry refuses an expired one', async () => {
+    let issued = 0;
+    let valid = 'none';
+    registry.intercept = (req, res) => {
+      if (req.url!.startsWith('/token')) {
+        valid = `T${++issued}`;
+        return void res.writeHead(200).end(JSON.stringify({ token: valid })), true;
+      }
+      if (req.headers.authorization === `Bearer ${valid}`) return false;
+      res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${registry.host}/token",service="fake"` }).end();
+      return true;
+    };
+    const c = client();
+    await c.ping();
+    valid = 'expired';
+    await Promise.all([c.blobExists('greeter', sha(Buffer.from('a'))), c.blobExists('greeter', sha(Buffer.from('b')))]);
+    // One new token, though two requests were refused with the old one.
+    expect(issued).toBe(2);
+  });
+
   it('refuses a manifest stored under another digest, and says what the registry said', async () => {
     registry.intercept = (req, res) => {
       if (req.method !== 'PUT') return false;

@@ -77,6 +77,7 @@ export class RegistryClient {
   async ping(): Promise<void> {
     const res = await this.request('GET', '/v2/', { what: 'the registry check' });
     await this.expect(res, [200], 'the registry check (GET /v2/)');
+    await res.body?.cancel();
   }
 
   async blobExists(repository: string, digest: string): Promise<boolean> {
@@ -99,6 +100,7 @@ export class RegistryClient {
       return true;
     }
     await this.expect(res, [202], `the mount of blob ${digest} from ${from} into ${repository}`);
+    await res.body?.cancel();
     return this.location(res, `the mount of blob ${digest}`);
   }
 
@@ -129,6 +131,7 @@ export class RegistryClient {
         continue;
       }
       await this.expect(res, [201, 204], `the upload of blob ${digest} to ${repository}`);
+      await res.body?.cancel();
       return;
     }
   }
@@ -142,6 +145,7 @@ export class RegistryClient {
       body: () => manifest,
     });
     await this.expect(res, [201, 200], `the manifest ${repository}:${reference}`);
+    await res.body?.cancel();
     const stored = res.headers.get('docker-content-digest');
     if (stored && stored !== digest) {
       throw new Error(`registry ${this.options.host} stored the manifest ${repository}:${reference} as ${stored}, not ${digest}: it changed the manifest; push to a registry that keeps manifests as sent`);
@@ -163,6 +167,7 @@ export class RegistryClient {
   private async startUpload(repository: string, digest: string): Promise<string> {
     const res = await this.request('POST', `/v2/${repository}/blobs/uploads/`, { what: `upload of ${digest}`, headers: { 'Content-Length': '0' } });
     await this.expect(res, [202], `the start of the upload of blob ${digest} to ${repository}`);
+    await res.body?.cancel();
     return this.location(res, `the upload of blob ${digest}`);
   }
 
@@ -183,7 +188,8 @@ export class RegistryClient {
   ): Promise<Response> {
     const url = pathOrUrl.startsWith('/') ? this.baseUrl + pathOrUrl : pathOrUrl;
     for (let answered = false; ; answered = true) {
-      const authorization = await this.auth.authorization();
+      const ticket = this.auth.authorization();
+      const authorization = await ticket;
       const init = (): RequestInit => {
         const b = body?.();
         return {
@@ -198,7 +204,7 @@ export class RegistryClient {
       const res = await this.send(url, init, what, retry ? this.retry.attempts : 1);
       if (res.status === 401 && !answered) {
         await res.body?.cancel();
-        await this.auth.answer(res.headers.get('www-authenticate'), authorization);
+        await this.auth.answer(res.headers.get('www-authenticate'), ticket);
         continue;
       }
       if (res.status === 401 || res.status === 403) {
@@ -219,7 +225,7 @@ export class RegistryClient {
    * connection or unknown host is one line at once. After the last try the
    * response is returned as it is, for the caller to explain.
    */
-  async send(url: string, init: () => RequestInit, what: string, attempts = this.retry.attempts): Promise<Response> {
+  private async send(url: string, init: () => RequestInit, what: string, attempts = this.retry.attempts): Promise<Response> {
     for (let attempt = 1; ; attempt++) {
       let res: Response;
       try {
