@@ -93,7 +93,7 @@ describe('createNodesInternal', () => {
   });
 
   it('refuses bad plugin options in one line before inferring anything', async () => {
-    await expect(inferTargets({ registry: 'https://ghcr.io/acme' })).rejects.toThrow(/^nx.json plugin option registry of @microbox\/nx-microbox="https:\/\/ghcr.io\/acme" has a scheme/);
+    await expect(inferTargets({ registry: 42 } as unknown as MicroboxPluginOptions)).rejects.toThrow(/^nx.json plugin option registry of @microbox\/nx-microbox is 42: give a string/);
     await expect(inferTargets({ regsitry: 'x' } as MicroboxPluginOptions)).rejects.toThrow(/option "regsitry" of @microbox\/nx-microbox is not one it knows/);
   });
 

@@ -23,8 +23,7 @@ describe('parsePluginOptions', () => {
       [['x'], /are \["x"\]: give an object/],
       [{ regsitry: 'ghcr.io/acme' }, /option "regsitry" of @microbox\/nx-microbox is not one it knows: the only option is "registry"/],
       [{ registry: 5000 }, /option registry of @microbox\/nx-microbox is 5000: give a string host\[:port\]/],
-      [{ registry: 'https://ghcr.io/acme' }, /option registry of @microbox\/nx-microbox="https:\/\/ghcr.io\/acme" has a scheme/],
-      [{ registry: 'acme' }, /"acme" has no dot and no port/],
+      [{ registry: ' ' }, /option registry of @microbox\/nx-microbox is " ": give a string host\[:port\]/],
     ];
     for (const [options, pattern] of cases) {
       const m = message(options);

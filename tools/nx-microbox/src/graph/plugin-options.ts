@@ -1,5 +1,3 @@
-import { parseRegistry } from '../../../../libs/image/src/publish/reference';
-
 /** What `"plugins": [{ "plugin": "@microbox/nx-microbox", "options": { ... } }]` in nx.json may set. */
 export interface MicroboxPluginOptions {
   /** `host[:port][/namespace]`: where push targets push (MICROBOX_REGISTRY, read by the executor, wins over it). */
@@ -20,9 +18,9 @@ export function parsePluginOptions(options: unknown): MicroboxPluginOptions {
     throw new Error(`${WHERE} "${unknown[0]}" of @microbox/nx-microbox is not one it knows: the only option is "registry"`);
   }
   if (registry === undefined) return {};
-  if (typeof registry !== 'string') {
+  // Its form (host, port, namespace) is checked where it is used, by the push executor.
+  if (typeof registry !== 'string' || registry.trim() === '') {
     throw new Error(`${WHERE} registry of @microbox/nx-microbox is ${JSON.stringify(registry)}: give a string host[:port][/namespace], e.g. "ghcr.io/acme"`);
   }
-  parseRegistry(registry, `${WHERE} registry of @microbox/nx-microbox`);
   return { registry };
 }
