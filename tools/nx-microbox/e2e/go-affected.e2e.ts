@@ -31,9 +31,11 @@ describe('Go projects in the Nx graph of a fixture workspace', () => {
       dependencies: Record<string, Array<{ target: string }>>;
     };
     const edges = (p: string) => graph.dependencies[p].map((d) => d.target).sort();
-    expect(edges('alpha')).toEqual(['go-buildinfo', 'go-shared']);
-    expect(edges('beta')).toEqual(['go-extlib', 'go-shared']);
-    expect(edges('gamma')).toEqual([]);
+    // Each service's binary is made by the plugin's go-build: an edge to the plugin too.
+    expect(edges('alpha')).toEqual(['go-buildinfo', 'go-shared', 'nx-microbox']);
+    expect(edges('beta')).toEqual(['go-extlib', 'go-shared', 'nx-microbox']);
+    expect(edges('gamma')).toEqual(['nx-microbox']);
+    expect(edges('go-shared')).toEqual([]);
   });
 
   it('lists exactly the changed app when one app changes', () => {
