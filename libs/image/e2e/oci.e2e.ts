@@ -77,7 +77,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (engine) {
-    for (const ref of [TAG, `${NAME}:tarball`, `${NAME}:broken`, image?.config.digest].filter(Boolean) as string[]) await removeImage(ref).catch(() => undefined);
+    for (const ref of [TAG, `${NAME}:second`, `${NAME}:tarball`, `${NAME}:broken`, image?.config.digest].filter(Boolean) as string[]) await removeImage(ref).catch(() => undefined);
   }
   if (root) await rm(root, { recursive: true, force: true });
 });
@@ -131,7 +131,7 @@ describe('an image written without a daemon', () => {
     expect(await sh('docker', 'run', '--rm', '--label', LABEL, `${NAME}:tarball`)).toBe(`${GREETING}\n`);
   });
 
-  it('loads into the daemon once, then only tags; after docker rmi it loads again with the same id', async () => {
+  it('loads into the daemon once, then only tags (new tags too); after docker rmi it loads again with the same id', async () => {
     await removeImage(image.config.digest);
     const lines: string[] = [];
     const first = await loadIntoDaemon(engine, store, image, [TAG], (l) => lines.push(l));
@@ -139,8 +139,10 @@ describe('an image written without a daemon', () => {
     expect(lines.join('\n')).toContain('loading sha256:');
     expect((await sh('docker', 'image', 'inspect', '-f', '{{.Id}}', TAG)).trim()).toBe(image.config.digest);
     expect(await sh('docker', 'run', '--rm', '--label', LABEL, TAG)).toBe(`${GREETING}\n`);
-    expect(await loadIntoDaemon(engine, store, image, [TAG], (l) => lines.push(l))).toEqual({ id: image.config.digest, loaded: false });
-    await sh('docker', 'rmi', '-f', TAG);
+    expect(await loadIntoDaemon(engine, store, image, [TAG, `${NAME}:second`], (l) => lines.push(l))).toEqual({ id: image.config.digest, loaded: false });
+    expect(lines.filter((l) => l.startsWith('loading'))).toHaveLength(1);
+    expect((await sh('docker', 'image', 'inspect', '-f', '{{.Id}}', `${NAME}:second`)).trim()).toBe(image.config.digest);
+    await sh('docker', 'rmi', '-f', image.config.digest);
     expect(await loadIntoDaemon(engine, store, image, [TAG])).toEqual({ id: image.config.digest, loaded: true });
     expect((await sh('docker', 'image', 'inspect', '-f', '{{.Id}}', TAG)).trim()).toBe(image.config.digest);
   });
