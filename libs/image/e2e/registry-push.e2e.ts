@@ -128,6 +128,12 @@ describe('anonymous registry', () => {
     expect(missing).toContain(`blob sha256:${largest} (application/vnd.oci.image.layer.v1.tar+gzip, of the image in e2e/broken) is missing from the layout`);
     expect(await tags(host, 'e2e/broken')).toEqual([]);
   });
+
+  it('refuses an invalid repository name in one line', async () => {
+    const message = await failure(push(host, { repository: 'Hello_' }).done);
+    expect(message).toBe('image name "Hello_:latest": "Hello_" is not a valid repository name part: use lower-case letters and digits, with ".", "_", "__" or "-" only between them');
+    expect(await tags(host, 'e2e/hello')).toEqual(['latest']);
+  });
 });
 
 describe('htpasswd registry', () => {

@@ -34,6 +34,7 @@ describe('RegistryClient transport', () => {
     expect(make('localhost')).toBe('http://localhost');
     expect(make('127.9.8.7:1')).toBe('http://127.9.8.7:1');
     expect(make('ghcr.io')).toBe('https://ghcr.io');
+    expect(make('docker.io')).toBe('https://registry-1.docker.io');
     expect(make('127.example.com')).toBe('https://127.example.com');
     expect(make('10.0.0.5:5000', true)).toBe('http://10.0.0.5:5000');
     expect(isLoopbackHost('[::1]:5000')).toBe(true);

@@ -25,6 +25,11 @@ export function isLoopbackHost(host: string): boolean {
   return name === 'localhost' || name === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }
 
+/** Docker Hub is named docker.io, but its API answers at registry-1.docker.io. */
+function apiHost(host: string): string {
+  return host === 'docker.io' || host === 'index.docker.io' ? 'registry-1.docker.io' : host;
+}
+
 /** The network error's code, from fetch's `cause` chain. */
 function errorCode(err: unknown): string | undefined {
   for (let e = err as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
@@ -63,7 +68,7 @@ export class RegistryClient {
   private readonly auth: Authenticator;
 
   constructor(private readonly options: RegistryClientOptions) {
-    this.baseUrl = `${options.insecure || isLoopbackHost(options.host) ? 'http' : 'https'}://${options.host}`;
+    this.baseUrl = `${options.insecure || isLoopbackHost(options.host) ? 'http' : 'https'}://${apiHost(options.host)}`;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.auth = new Authenticator({
       host: options.host,
