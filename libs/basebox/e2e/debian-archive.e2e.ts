@@ -125,7 +125,7 @@ describe('a lock refresh through a mirror that alters what Debian signed', () =>
     const index = /^\/debian\/dists\/bookworm\/main\/binary-arm64\/by-hash\/SHA256\/[0-9a-f]{64}$/;
     mirror.tamper = (path, body) => (index.test(path) ? flipByte(body, 100) : undefined);
     expect(await refreshFailure('packages')).toMatch(
-      new RegExp(`^${mirror.url}/debian/dists/bookworm/main/binary-arm64/by-hash/SHA256/[0-9a-f]{64} has sha256 [0-9a-f]{64} \\(\\d+ bytes\\), but the signed InRelease lists [0-9a-f]{64} \\(\\d+ bytes\\) for main/binary-arm64/Packages\\.xz: the mirror is broken or mid-update`),
+      new RegExp(`^${mirror.url}/debian/dists/bookworm/main/binary-arm64/by-hash/SHA256/[0-9a-f]{64} has sha256 [0-9a-f]{64} \\(\\d+ bytes\\), but the signed InRelease lists [0-9a-f]{64} \\(\\d+ bytes\\) for main/binary-arm64/Packages\\.gz: the mirror is broken or mid-update`),
     );
   });
 

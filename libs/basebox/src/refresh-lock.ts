@@ -4,7 +4,7 @@ import { archiveSettings, type ArchiveSettings } from './debian/archive-settings
 import { compareDebianVersions } from './debian/debian-version';
 import { fetchRelease } from './debian/in-release';
 import { readKeyring } from './debian/keyring';
-import { fetchPackages, type PackageRecord } from './debian/packages-index';
+import { fetchPackages, type PackagesIndex } from './debian/packages-index';
 import { DEBIAN_PACKAGES, type WantedPackage } from './flavours/debian';
 import { type DebianLock, type LockedDeb, LOCK_COMMENT, readLock, writeLock } from './lock';
 
@@ -26,42 +26,52 @@ export interface RefreshResult {
   seconds: number;
 }
 
-/** The newest version each suite's signed index serves, per package name, with the suite it is from. */
-type Served = Map<string, PackageRecord & { suite: string }>;
+/** A suite's index for one architecture. */
+export interface SuiteIndex {
+  suite: string;
+  index: PackagesIndex;
+}
 
-async function servedPackages(settings: ArchiveSettings, keyringDir: string, log: (line: string) => void) {
+async function fetchIndexes(settings: ArchiveSettings, keyringDir: string, log: (line: string) => void) {
   const keys = await readKeyring(keyringDir);
   const suites: DebianLock['suites'] = {};
-  const byArch = new Map<string, Served>(settings.architectures.map((a) => [a, new Map()]));
+  const byArch = new Map<string, SuiteIndex[]>(settings.architectures.map((a) => [a, []]));
   for (const source of settings.sources) {
     const release = await fetchRelease(source, keys);
     suites[source.suite] = { date: release.date };
     log(`${source.url} ${source.suite}: InRelease signature good, dated ${release.date}`);
-    for (const architecture of settings.architectures) {
-      const served = byArch.get(architecture)!;
-      for (const record of await fetchPackages(source, release, settings.component, architecture)) {
-        const best = served.get(record.name);
-        if (!best || compareDebianVersions(record.version, best.version) > 0) served.set(record.name, { ...record, suite: source.suite });
-      }
-    }
+    const indexes = await Promise.all(settings.architectures.map((architecture) => fetchPackages(source, release, settings.component, architecture)));
+    settings.architectures.forEach((architecture, i) => byArch.get(architecture)!.push({ suite: source.suite, index: indexes[i]! }));
   }
   return { suites, byArch };
 }
 
-/** The recipe's packages and, for those that ask, their Depends, as one architecture's index serves them. */
-function resolve(recipe: readonly WantedPackage[], served: Served, architecture: string, suites: string): Map<string, LockedDeb> {
+type Served = LockedDeb & { depends: string[] };
+
+/** The highest version of a package among the suites (a security fix outranks the release's build), with its suite. */
+function newest(indexes: SuiteIndex[], name: string): Served | undefined {
+  let best: Served | undefined;
+  for (const { suite, index } of indexes) {
+    for (const r of index.records(name)) {
+      if (!best || compareDebianVersions(r.version, best.version) > 0) best = { version: r.version, filename: r.filename, size: r.size, sha256: r.sha256, suite, depends: r.depends };
+    }
+  }
+  return best;
+}
+
+/** The recipe's packages and, for those that ask, their Depends, as one architecture's indexes serve them. */
+export function resolve(recipe: readonly WantedPackage[], indexes: SuiteIndex[], architecture: string): Map<string, LockedDeb> {
   const find = (name: string, why: string) => {
-    const record = served.get(name);
-    if (!record) throw new Error(`no ${architecture} package ${name} (${why}) in ${suites}: check the recipe in libs/basebox/src/flavours/debian.ts`);
-    return record;
+    const found = newest(indexes, name);
+    if (!found) throw new Error(`no ${architecture} package ${name} (${why}) in ${indexes.map((i) => i.suite).join(' or ')}: check the recipe in libs/basebox/src/flavours/debian.ts`);
+    return found;
   };
   const pinned = new Map<string, LockedDeb>();
   for (const wanted of recipe) {
     const top = find(wanted.name, 'named by the recipe');
-    const names = [wanted.name, ...(wanted.withDepends ? top.depends : [])];
-    for (const name of names) {
-      const r = find(name, `a Depends of ${wanted.name}`);
-      pinned.set(name, { version: r.version, filename: r.filename, size: r.size, sha256: r.sha256, suite: r.suite });
+    for (const name of [wanted.name, ...(wanted.withDepends ? top.depends : [])]) {
+      const { version, filename, size, sha256, suite } = find(name, `a Depends of ${wanted.name}`);
+      pinned.set(name, { version, filename, size, sha256, suite });
     }
   }
   return pinned;
@@ -101,11 +111,10 @@ export async function refreshLock(options: RefreshOptions): Promise<RefreshResul
   if (existsSync(options.lockFile)) {
     before = await readLock(options.lockFile).catch((err: Error) => void log(`the current lock is not read (${err.message}): every package is reported as added`));
   }
-  const { suites, byArch } = await servedPackages(settings, options.keyringDir, log);
-  const suiteNames = settings.sources.map((s) => s.suite).join(' and ');
+  const { suites, byArch } = await fetchIndexes(settings, options.keyringDir, log);
   const lock: DebianLock = { comment: LOCK_COMMENT, format: 2, suites, packages: {} };
   for (const architecture of settings.architectures) {
-    for (const [name, deb] of resolve(options.recipe ?? DEBIAN_PACKAGES, byArch.get(architecture)!, architecture, suiteNames)) {
+    for (const [name, deb] of resolve(options.recipe ?? DEBIAN_PACKAGES, byArch.get(architecture)!, architecture)) {
       const source = settings.sources.find((s) => s.suite === deb.suite)!;
       await fetchDeb({ name, architecture, ...deb }, source.url, cacheDir, options.lockFile, log);
       (lock.packages[name] ??= {})[architecture] = deb;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePackages, parseStanza } from './packages-index';
+import { PackagesIndex, parseStanza } from './packages-index';
 
 const S6 = `Package: s6
 Source: s6 (2.11.3.2-1)
@@ -31,9 +31,11 @@ describe('parseStanza', () => {
   });
 });
 
-describe('parsePackages', () => {
+describe('PackagesIndex', () => {
   it('reads each stanza: version, architecture, archive path, size, sha256, and the names its Pre-Depends and Depends give', () => {
-    expect(parsePackages(`${S6}\n${CA}`, 'Packages')).toEqual([
+    const index = new PackagesIndex(`${S6}\n${CA}`, 'Packages');
+    expect(index.records('nonexistent')).toEqual([]);
+    expect([...index.records('s6'), ...index.records('ca-certificates')]).toEqual([
       {
         name: 's6',
         version: '2.11.3.2-1',
@@ -56,9 +58,10 @@ describe('parsePackages', () => {
   });
 
   it('names the index and the package whose stanza lacks a field', () => {
-    expect(() => parsePackages(S6.replace(/^SHA256:.*\n/m, ''), 'bookworm main/binary-arm64/Packages.xz')).toThrow(
+    expect(() => new PackagesIndex(S6.replace(/^SHA256:.*\n/m, ''), 'bookworm main/binary-arm64/Packages.xz').records('s6')).toThrow(
       'bookworm main/binary-arm64/Packages.xz: the stanza of s6 lacks sha256: the index is damaged; check the mirror',
     );
-    expect(() => parsePackages(CA.replace('Size: 160000', 'Size: many'), 'P')).toThrow('P: the stanza of ca-certificates lacks a numeric Size');
+    expect(() => new PackagesIndex(CA.replace('Size: 160000', 'Size: many'), 'P').records('ca-certificates')).toThrow('P: the stanza of ca-certificates lacks a numeric Size');
+    expect(() => new PackagesIndex(`${S6}\nVersion: 1\n`, 'P')).toThrow('P has a stanza without a Package field: the index is damaged; check the mirror');
   });
 });

@@ -39,45 +39,64 @@ function packageNames(relation: string | undefined): string[] {
     .filter(Boolean);
 }
 
-/** Every stanza of a Packages index; `where` names it in errors. */
-export function parsePackages(text: string, where: string): PackageRecord[] {
-  const records: PackageRecord[] = [];
-  for (const stanza of text.split(/\n\s*\n/)) {
-    if (!stanza.trim()) continue;
-    const f = parseStanza(stanza);
-    const name = f.get('Package');
-    const record = {
-      name: name ?? '',
-      version: f.get('Version') ?? '',
-      architecture: f.get('Architecture') ?? '',
-      filename: f.get('Filename') ?? '',
-      size: Number(f.get('Size')),
-      sha256: f.get('SHA256') ?? '',
-      depends: [...packageNames(f.get('Pre-Depends')), ...packageNames(f.get('Depends'))],
-    };
-    const missing = (['name', 'version', 'architecture', 'filename', 'sha256'] as const).filter((k) => !record[k]);
-    if (missing.length || !Number.isSafeInteger(record.size)) {
-      throw new Error(`${where}: the stanza of ${name ?? '(no Package field)'} lacks ${missing.length ? missing.join(', ') : 'a numeric Size'}: the index is damaged; check the mirror`);
-    }
-    records.push(record);
+/** One stanza of a Packages index as a record; `where` names the index in errors. */
+export function parsePackageStanza(stanza: string, where: string): PackageRecord {
+  const f = parseStanza(stanza);
+  const name = f.get('Package');
+  const record = {
+    name: name ?? '',
+    version: f.get('Version') ?? '',
+    architecture: f.get('Architecture') ?? '',
+    filename: f.get('Filename') ?? '',
+    size: Number(f.get('Size')),
+    sha256: f.get('SHA256') ?? '',
+    depends: [...packageNames(f.get('Pre-Depends')), ...packageNames(f.get('Depends'))],
+  };
+  const missing = (['name', 'version', 'architecture', 'filename', 'sha256'] as const).filter((k) => !record[k]);
+  if (missing.length || !Number.isSafeInteger(record.size)) {
+    throw new Error(`${where}: the stanza of ${name ?? '(no Package field)'} lacks ${missing.length ? missing.join(', ') : 'a numeric Size'}: the index is damaged; check the mirror`);
   }
-  return records;
+  return record;
 }
 
-/** The compressed forms we can read, best first. */
+/**
+ * A Packages index, its stanzas found by package name and parsed only when
+ * asked for: an index holds some 60,000 packages and the base needs a few.
+ */
+export class PackagesIndex {
+  private readonly stanzas = new Map<string, string[]>();
+
+  constructor(
+    text: string,
+    readonly where: string,
+  ) {
+    for (const stanza of text.split(/\n[ \t]*\n/)) {
+      const name = /^Package:[ \t]*(\S+)/m.exec(stanza)?.[1];
+      if (name) this.stanzas.set(name, [...(this.stanzas.get(name) ?? []), stanza]);
+      else if (stanza.trim()) throw new Error(`${where} has a stanza without a Package field: the index is damaged; check the mirror`);
+    }
+  }
+
+  /** Every version of a package the index lists (usually one). */
+  records(name: string): PackageRecord[] {
+    return (this.stanzas.get(name) ?? []).map((stanza) => parsePackageStanza(stanza, this.where));
+  }
+}
+
+/** The compressed forms we can read, best first: gzip downloads a third more than xz but decompresses some ten times faster. */
 const INDEXES = [
-  { suffix: '.xz', decompress: (data: Buffer) => xz.decompress(data) },
   { suffix: '.gz', decompress: async (data: Buffer) => gunzipSync(data) },
+  { suffix: '.xz', decompress: (data: Buffer) => xz.decompress(data) },
 ];
 
 /**
  * A suite's Packages index for one component and architecture, fetched and
  * checked against the size and sha256 its verified Release lists for it.
  */
-export async function fetchPackages(source: DebianSource, release: Release, component: string, architecture: string): Promise<PackageRecord[]> {
+export async function fetchPackages(source: DebianSource, release: Release, component: string, architecture: string): Promise<PackagesIndex> {
   const dir = `${component}/binary-${architecture}`;
   const choice = INDEXES.map((index) => ({ ...index, path: `${dir}/Packages${index.suffix}` })).find((index) => release.files.has(index.path));
-  if (!choice) throw new Error(`${source.url}/dists/${source.suite}/InRelease lists no ${dir}/Packages.xz or .gz: the suite does not serve ${architecture}; check the archive settings`);
+  if (!choice) throw new Error(`${source.url}/dists/${source.suite}/InRelease lists no ${dir}/Packages.gz or .xz: the suite does not serve ${architecture}; check the archive settings`);
   const expected = release.files.get(choice.path)!;
   const path = release.acquireByHash ? `${dir}/by-hash/SHA256/${expected.sha256}` : choice.path;
   const url = `${source.url}/dists/${source.suite}/${path}`;
@@ -89,5 +108,5 @@ export async function fetchPackages(source: DebianSource, release: Release, comp
     );
   }
   const text = (await choice.decompress(data)).toString('utf8');
-  return parsePackages(text, `${source.suite} ${choice.path}`);
+  return new PackagesIndex(text, `${source.suite} ${choice.path}`);
 }
