@@ -1,50 +1,14 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { DependencyType, type CreateDependencies, type CreateDependenciesContext, type RawProjectGraphDependency } from '@nx/devkit';
 import { localModules, type LocalModule, resolveImport } from '../../../../libs/gobuild/src/gomod';
 import { isGoSourcePath, parseGoFileHeader } from '../../../../libs/gobuild/src/imports';
 import { imageDependencies } from './image-dependencies';
 import { pluginDependencies } from './plugin-dependencies';
+import { WorkspaceDataCache } from './workspace-data-cache';
 
-/** Imports of one file, keyed by the file's content hash (from Nx's file map). */
-type ImportCache = Map<string, string[]>;
-
-const CACHE_VERSION = 1;
-const memory: ImportCache = new Map();
-let diskLoadedFrom: string | undefined;
-
-function cacheFile(workspaceRoot: string): string {
-  const dir = process.env.NX_WORKSPACE_DATA_DIRECTORY ?? join(workspaceRoot, '.nx', 'workspace-data');
-  return join(dir, 'microbox-go-imports.json');
-}
-
-function loadDiskCache(file: string) {
-  if (diskLoadedFrom === file) return;
-  diskLoadedFrom = file;
-  try {
-    const data = JSON.parse(readFileSync(file, 'utf8')) as { version: number; files: Record<string, string[]> };
-    if (data.version !== CACHE_VERSION) return;
-    for (const [hash, imports] of Object.entries(data.files)) if (!memory.has(hash)) memory.set(hash, imports);
-  } catch {
-    // no cache yet, or an unreadable one: parse again
-  }
-}
-
-function saveDiskCache(file: string, live: Set<string>) {
-  const files: Record<string, string[]> = {};
-  for (const hash of live) {
-    const imports = memory.get(hash);
-    if (imports) files[hash] = imports;
-  }
-  try {
-    mkdirSync(posix.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, files }));
-    renameSync(tmp, file);
-  } catch {
-    // the cache is an optimisation only
-  }
-}
+/** Each Go file's imports, keyed by the file's content hash (from Nx's file map). */
+const importsCache = new WorkspaceDataCache<string[]>('microbox-go-imports.json', 2);
 
 /** The project owning a workspace-relative folder: the one with the longest root that contains it. */
 export function ownerOf(dir: string, rootsByLength: Array<[root: string, name: string]>): string | undefined {
@@ -75,8 +39,6 @@ export let lastTiming: GoEdgeTiming | undefined;
 export function goDependencies(context: Pick<CreateDependenciesContext, 'fileMap' | 'projects' | 'workspaceRoot'>): RawProjectGraphDependency[] {
   const started = performance.now();
   const ws = context.workspaceRoot;
-  const cachePath = cacheFile(ws);
-  loadDiskCache(cachePath);
 
   const rootsByLength: Array<[string, string]> = Object.entries(context.projects)
     .map(([name, p]): [string, string] => [p.root, name])
@@ -102,25 +64,20 @@ export function goDependencies(context: Pick<CreateDependenciesContext, 'fileMap
 
   const deps: RawProjectGraphDependency[] = [];
   const seen = new Set<string>();
-  const live = new Set<string>();
   let files = 0;
-  let parsed = 0;
   for (const [source, projectFiles] of Object.entries(context.fileMap.projectFileMap)) {
     for (const f of projectFiles) {
       if (!isGoSourcePath(f.file)) continue;
       files++;
-      live.add(f.hash);
-      let imports = memory.get(f.hash);
-      if (!imports) {
-        try {
+      let imports: string[];
+      try {
+        imports = importsCache.get(ws, f.hash, () => {
           const header = parseGoFileHeader(readFileSync(join(ws, f.file), 'utf8'));
           // `//go:build ignore` marks a file no build ever compiles (generators run with go run).
-          imports = header.buildConstraint?.trim() === 'ignore' ? [] : header.imports;
-        } catch {
-          continue;
-        }
-        memory.set(f.hash, imports);
-        parsed++;
+          return header.buildConstraint?.trim() === 'ignore' ? [] : header.imports;
+        });
+      } catch {
+        continue; // deleted since the file map was made
       }
       for (const imp of imports) {
         const dir = resolveImport(imp, modules);
@@ -134,7 +91,8 @@ export function goDependencies(context: Pick<CreateDependenciesContext, 'fileMap
       }
     }
   }
-  if (parsed > 0) saveDiskCache(cachePath, live);
+  const parsed = importsCache.misses;
+  importsCache.save(ws);
   lastTiming = { files, parsed, ms: performance.now() - started };
   if (process.env.MICROBOX_GO_GRAPH_TIMING) {
     console.error(`microbox go graph: ${deps.length} edges from ${files} Go files (${parsed} parsed) in ${lastTiming.ms.toFixed(1)} ms`);
