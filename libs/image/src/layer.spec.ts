@@ -122,6 +122,16 @@ describe('buildLayer', () => {
     expect(store.has(first.descriptor.digest)).toBe(true);
   });
 
+  it('compresses at the level asked, the same tar inside, and remembers each level apart', async () => {
+    const big: ImageEntry[] = [{ type: 'file', path: 'data', content: Buffer.from('microbox '.repeat(50_000)) }];
+    const fast = await buildLayer(store, big, { mtime: commit });
+    const small = await buildLayer(store, big, { mtime: commit, gzipLevel: 9 });
+    expect(small.diffId).toBe(fast.diffId);
+    expect(small.descriptor.digest).not.toBe(fast.descriptor.digest);
+    expect(small.descriptor.size).toBeLessThanOrEqual(fast.descriptor.size);
+    expect((await buildLayer(store, big, { mtime: commit, gzipLevel: 9 })).descriptor.digest).toBe(small.descriptor.digest);
+  });
+
   it('refuses an invalid time, naming it', async () => {
     await expect(buildLayer(store, entries, { mtime: new Date('nope') })).rejects.toThrow('layer mtime "Invalid Date" is not a valid date');
   });

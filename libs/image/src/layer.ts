@@ -25,19 +25,20 @@ const LAYER_FORMAT = 1;
  * gzip. Kept in the store, and remembered by a key of the entries so the same
  * files are never tarred or compressed again.
  */
-export async function buildLayer(store: BlobStore, entries: readonly ImageEntry[], options: { mtime: Date }): Promise<Layer> {
+export async function buildLayer(store: BlobStore, entries: readonly ImageEntry[], options: { mtime: Date; gzipLevel?: number }): Promise<Layer> {
   if (!(options.mtime instanceof Date) || Number.isNaN(options.mtime.getTime())) {
     throw new Error(`layer mtime "${String(options.mtime)}" is not a valid date: pass the commit time as a Date`);
   }
   const sorted = normaliseEntries(entries);
-  const key = layerKey(sorted, options.mtime);
+  const level = options.gzipLevel ?? GZIP_LEVEL;
+  const key = layerKey(sorted, options.mtime, level);
   const remembered = await store.rememberedLayer(key);
   if (remembered) {
     store.stats.layersRemembered++;
     return remembered;
   }
   const tar = await layerTar(sorted, options.mtime);
-  const gzip = await deterministicGzip(tar);
+  const gzip = await deterministicGzip(tar, level);
   const { digest, size } = await store.put(gzip);
   const layer: Layer = {
     descriptor: { mediaType: MEDIA_TYPES.layerGzip, digest, size },
@@ -50,13 +51,13 @@ export async function buildLayer(store: BlobStore, entries: readonly ImageEntry[
 }
 
 /** A hash of everything that decides the layer's bytes; content enters by its sha256. */
-function layerKey(sorted: readonly ImageEntry[], mtime: Date): string {
+function layerKey(sorted: readonly ImageEntry[], mtime: Date, gzipLevel: number): string {
   const described = sorted.map((entry) =>
     entry.type === 'file'
       ? { ...entry, content: createHash('sha256').update(entry.content).digest('hex') }
       : entry,
   );
-  const text = canonicalJson({ format: LAYER_FORMAT, gzipLevel: GZIP_LEVEL, mtime: Math.floor(mtime.getTime() / 1000), entries: described });
+  const text = canonicalJson({ format: LAYER_FORMAT, gzipLevel, mtime: Math.floor(mtime.getTime() / 1000), entries: described });
   return createHash('sha256').update(text).digest('hex');
 }
 
