@@ -70,7 +70,7 @@ const INDEX_TYPES = new Set<string>([MEDIA_TYPES.index, 'application/vnd.docker.
 interface PushPlan {
   blobs: Map<string, Descriptor>;
   children: Map<string, { descriptor: Descriptor; bytes: Buffer }>;
-  tagged: { refName: string; tag: string; reference: string; descriptor: Descriptor; bytes: Buffer }[];
+  tagged: { tag: string; reference: string; descriptor: Descriptor; bytes: Buffer }[];
 }
 
 /**
@@ -134,7 +134,7 @@ async function planPush(layout: LayoutReader, options: PushLayoutOptions, name: 
     const descriptor = layout.find(refName);
     const { bytes, json } = await layout.readManifest(descriptor, `"${refName}" in index.json`);
     await addManifest(layout, plan, descriptor, json, `"${refName}"`);
-    plan.tagged.push({ refName, tag, reference: `${checked.repository}:${checked.tag}`, descriptor: { ...descriptor, mediaType: json.mediaType ?? descriptor.mediaType }, bytes });
+    plan.tagged.push({ tag, reference: `${checked.repository}:${checked.tag}`, descriptor: { ...descriptor, mediaType: json.mediaType ?? descriptor.mediaType }, bytes });
   }
   for (const blob of plan.blobs.values()) await layout.checkBlob(blob, `the image in ${name}`);
   return plan;
