@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildArgs, buildLdflags, findModuleRoot, goBuild, packagePattern } from './build';
 import { readElfLinkageOfFile } from '../../elf/src/elf';
-import { writeGoFixture } from './testing/go-fixture';
+import { buildinfoVars } from './stamp-vars';
+import { writeFiles, writeGoFixture } from './testing/go-fixture';
+import { OWN_MODULE_FIXTURE } from './testing/own-module-fixture';
 
 let ws: string;
 let head: string;
@@ -15,6 +17,7 @@ const quiet = () => {};
 beforeAll(() => {
   ws = mkdtempSync(join(tmpdir(), 'gobuild-'));
   writeGoFixture(ws, { withCgo: true });
+  writeFiles(ws, OWN_MODULE_FIXTURE);
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '-m', 'fixture'], {
@@ -28,7 +31,7 @@ afterAll(() => rmSync(ws, { recursive: true, force: true }));
 describe('build command', () => {
   it('assembles reproducible flags, with the article flags only on request', () => {
     const stamp = { version: 'v1', commit: 'abc', commitTime: '2025-01-01T00:00:00Z', dirty: false };
-    const ldflags = buildLdflags(stamp, 'example.com/m/libs/go/buildinfo', ['-X main.extra=1']);
+    const ldflags = buildLdflags(buildinfoVars('example.com/m/libs/go/buildinfo', stamp), ['-X main.extra=1']);
     expect(ldflags).toBe(
       '-s -w -buildid= -X example.com/m/libs/go/buildinfo.Version=v1 -X example.com/m/libs/go/buildinfo.Commit=abc ' +
         '-X example.com/m/libs/go/buildinfo.CommitTime=2025-01-01T00:00:00Z -X main.extra=1',
@@ -37,7 +40,7 @@ describe('build command', () => {
     expect(buildArgs({ ldflags: '-s', out: 'o', pkg: '.', articleFlags: true, tags: ['netgo', 'osusergo'] })).toEqual([
       'build', '-trimpath', '-buildvcs=false', '-a', '-installsuffix', 'cgo', '-tags', 'netgo,osusergo', '-ldflags', '-s', '-o', 'o', '.',
     ]);
-    expect(() => buildLdflags({ ...stamp, version: 'a b' }, 'p')).toThrow(/spaces/);
+    expect(() => buildLdflags(buildinfoVars('p', { ...stamp, version: 'a b' }))).toThrow(/spaces/);
   });
 
   it('finds the module of a package folder, nested modules included', () => {
@@ -73,6 +76,28 @@ describe('goBuild', () => {
     const r = await goBuild({ workspaceRoot: ws, main: 'apps/beta', log: quiet });
     expect(r.success).toBe(true);
     expect(execFileSync(join(ws, 'dist/apps/beta/beta'), { encoding: 'utf8' }).trim()).toBe('hello, beta extlib');
+  });
+
+  it('builds a service with its own go.mod in its module, stamping the main.version and main.commit it declares', async () => {
+    const lines: string[] = [];
+    const r = await goBuild({ workspaceRoot: ws, main: 'apps/delta', log: (l) => lines.push(l) });
+    expect(r.error).toBeUndefined();
+    expect(lines[0]).toMatch(/^\(cd apps\/delta\) CGO_ENABLED=0 .*go build .* -X main\.version=\S+ -X main\.commit=\S+ .* \.$/);
+    expect(lines[0]).not.toMatch(/main\.date|buildinfo/);
+    expect(execFileSync(join(ws, 'dist/apps/delta/delta'), { encoding: 'utf8' }).trim()).toBe(`extlib ${head.slice(0, 12)} ${head}`);
+    const record = JSON.parse(readFileSync(join(ws, 'dist/apps/delta/build.json'), 'utf8'));
+    expect(record).toMatchObject({ version: head.slice(0, 12), commit: head, versionPackage: null, stamped: ['main.version', 'main.commit'] });
+  });
+
+  it('records the version of an own module that declares no stamp variable, and says the binary is not stamped', async () => {
+    writeFiles(ws, { 'apps/delta/main.go': 'package main\n\nimport "example.com/extlib"\n\nfunc main() { println(extlib.Name()) }\n' });
+    const lines: string[] = [];
+    const r = await goBuild({ workspaceRoot: ws, main: 'apps/delta', outputPath: 'dist/plain/delta', log: (l) => lines.push(l) });
+    writeFiles(ws, OWN_MODULE_FIXTURE);
+    expect(r.success).toBe(true);
+    expect(lines).toContain('apps/delta declares no main.version, main.commit or main.date string variable: the binary is not stamped (build.json records ' + r.stamp!.version + ')');
+    expect(r.stamp!.version).toBe(`${head.slice(0, 12)}+dirty`);
+    expect(JSON.parse(readFileSync(join(ws, 'dist/plain/delta/build.json'), 'utf8')).stamped).toEqual([]);
   });
 
   it('names the cgo package when CGO_ENABLED=0 cannot compile it, and leaves nothing in dist', async () => {

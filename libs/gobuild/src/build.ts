@@ -6,6 +6,8 @@ import { describeCgoCulprits, findCgoCulprits } from './cgo';
 import { findGo } from './find-go';
 import { formatCommand, run } from './go';
 import { parseGoMod } from './gomod';
+import { moduleFilesOutside, readOwnModule } from './modules';
+import { buildinfoVars, mainPackageVars, type StampVar } from './stamp-vars';
 import { goInputPathspecs, versionFromGit, type VersionStamp } from './version';
 
 export interface Platform {
@@ -32,7 +34,11 @@ export interface GoBuildOptions {
   cgo?: boolean;
   /** Stamp this version instead of the commit's short hash. */
   version?: string;
-  /** Import path of the package holding Version, Commit and CommitTime; default `<module>/libs/go/buildinfo`. */
+  /**
+   * Import path of the package holding Version, Commit and CommitTime; default `<module>/libs/go/buildinfo`
+   * in the workspace's module. A main package with a module of its own gets `main.version`, `main.commit`
+   * and `main.date` instead, those of them it declares.
+   */
   versionPackage?: string;
   /** Workspace-relative folders whose history decides the stamped commit; default `[main]`. */
   stampPaths?: string[];
@@ -76,6 +82,8 @@ export interface GoBuildRecord {
   /** The commit's time, ISO 8601; empty when there is no commit. */
   commitTime: string;
   versionPackage: string | null;
+  /** The variables the linker set (-X), each of which the main package or versionPackage declares. */
+  stamped: string[];
   cgo: boolean;
   articleFlags: boolean;
 }
@@ -107,13 +115,11 @@ export function packagePattern(moduleDir: string, pkgDir: string): string {
 }
 
 /** The -ldflags go-build passes: strip symbols and DWARF, an empty build id, and the stamp. */
-export function buildLdflags(stamp: VersionStamp, versionPackage: string | undefined, extra: string[] = []): string {
+export function buildLdflags(vars: StampVar[], extra: string[] = []): string {
   const flags = ['-s', '-w', '-buildid='];
-  if (versionPackage) {
-    for (const [k, v] of [['Version', stamp.version], ['Commit', stamp.commit], ['CommitTime', stamp.commitTime]]) {
-      if (/\s|'/.test(v)) throw new Error(`version stamp ${k}="${v}" must not contain spaces or quotes`);
-      flags.push('-X', `${versionPackage}.${k}=${v}`);
-    }
+  for (const { symbol, value } of vars) {
+    if (/\s|'/.test(value)) throw new Error(`version stamp ${symbol}="${value}" must not contain spaces or quotes`);
+    flags.push('-X', `${symbol}=${value}`);
   }
   return [...flags, ...extra].join(' ');
 }
@@ -192,11 +198,18 @@ export async function goBuild(options: GoBuildOptions): Promise<GoBuildResult> {
   const mod = findModuleRoot(ws, main);
   const moduleAbs = join(ws, mod.dir);
   const pkg = packagePattern(mod.dir, main);
+  // A main package with a module of its own (apps/<svc>/go.mod) has no
+  // buildinfo package and is stamped through its own variables, if it has any.
+  const ownModule = mod.dir !== '' ? readOwnModule(ws, mod.dir) : undefined;
   const versionPackage = options.versionPackage ?? (mod.module && mod.dir === '' ? `${mod.module}/libs/go/buildinfo` : undefined);
-  const stamp = versionFromGit(ws, goInputPathspecs(options.stampPaths ?? [main]), options.version);
+  const stamp = versionFromGit(ws, goInputPathspecs(options.stampPaths ?? [main], moduleFilesOutside(ownModule)), options.version);
+  const stampVars = versionPackage ? buildinfoVars(versionPackage, stamp) : mainPackageVars(join(ws, main), stamp);
+  if (!versionPackage && stampVars.length === 0) {
+    log(`${main} declares no main.version, main.commit or main.date string variable: the binary is not stamped (build.json records ${stamp.version})`);
+  }
   let ldflags: string;
   try {
-    ldflags = buildLdflags(stamp, versionPackage, options.ldflags);
+    ldflags = buildLdflags(stampVars, options.ldflags);
   } catch (err) {
     return { success: false, error: (err as Error).message, binaries: [], durationMs: 0 };
   }
@@ -263,6 +276,7 @@ export async function goBuild(options: GoBuildOptions): Promise<GoBuildResult> {
     commit: stamp.commit,
     commitTime: stamp.commitTime,
     versionPackage: versionPackage ?? null,
+    stamped: stampVars.map((v) => v.symbol),
     cgo,
     articleFlags: !!options.articleFlags,
   };
