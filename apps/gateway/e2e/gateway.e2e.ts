@@ -82,11 +82,12 @@ describe('gateway in front of greeter replicas, found through Consul', () => {
     const [survivor, stopped] = await only('greeter-2a', 'greeter-2b');
     const loop = sampler(url);
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      // The stop is timed from a rotation that is seen to hold both.
+      for (const r of [survivor, stopped]) await firstSample(loop.samples, 0, `a request served by ${r.alias}`, (s) => servedBy(s, r.instance), 5_000);
       const stopAt = Date.now();
       await stopped.container.stop({ t: 2 });
       const stopTook = Date.now() - stopAt;
-      // Watch well past the bound, so "no failure after" means something.
+      // Watch for a fixed time well past the bound, so "no failure after" means something.
       await new Promise((r) => setTimeout(r, Math.max(0, stopAt + 4_500 - Date.now())));
       const samples = await loop.stop();
       const after = samples.filter((s) => s.end >= stopAt);
@@ -156,8 +157,20 @@ describe('gateway in front of greeter replicas, found through Consul', () => {
 
       // A killed replica is not deregistered: its registration stays in Consul, critical, for a
       // minute. Docker may give its address to the new one; its check must not pass through it.
-      const reused = killed.some((r) => r.ip === back.ip) ? 'yes' : 'no';
-      await new Promise((r) => setTimeout(r, 2_500)); // two check intervals
+      // So wait until such a check has reached the newcomer (an HTTP answer, not a timeout), as
+      // the agent saw it: the catalog defers a change of output alone (check_update_interval).
+      const reusedBy = killed.filter((r) => r.ip === back.ip);
+      for (const old of reusedBy) {
+        await waitFor(
+          `${old.alias}'s check answered by ${back.alias} at ${back.ip}`,
+          async () => {
+            const checks = Object.values((await stack.consulClient().agent.checks()) as Record<string, { ServiceID: string; Output: string }>);
+            return checks.some((c) => c.ServiceID === `greeter-${old.instance}-8080` && /^HTTP GET \S+: \d{3} /.test(c.Output)) ? true : undefined;
+          },
+          { timeoutMs: 10_000, intervalMs: 100 },
+        );
+      }
+      const reused = reusedBy.length ? 'yes' : 'no';
       const passing = (await stack.consulClient().health.service({ service: 'greeter', passing: true })) as { Service: { ID: string } }[];
       console.log(`after recovery Consul lists as passing: ${passing.map((s) => s.Service.ID).join(', ')} (new replica on a killed one's address: ${reused})`);
       expect(passing.map((s) => s.Service.ID)).toEqual([`greeter-${back.instance}-8080`]);
@@ -182,6 +195,7 @@ describe('gateway in front of greeter replicas, found through Consul', () => {
         },
         { timeoutMs: 10_000, intervalMs: 10 },
       );
+      // Watch for a fixed time: nothing may reach it while out.
       await new Promise((r) => setTimeout(r, 1_500));
       const sinceOut = loop.samples.filter((s) => s.start >= out.value);
       expect(sinceOut.filter((s) => !servedBy(s, healthy.instance))).toEqual([] as Sample[]);

@@ -42,6 +42,7 @@ describe.each([
     await kv.set('greeter/greeting', 'Hola');
     await waitForGreeting(greeter, 'Hola, Ann!', 5_000, 5);
     const ms = Date.now() - putAt;
+    // Watch for a fixed time after the switch: no failure, no going back.
     await new Promise((r) => setTimeout(r, 200));
     const { total, failures, bodies } = await loop.stop();
 
@@ -148,8 +149,12 @@ describe('greeter started before Consul', () => {
   it('becomes healthy within 2 s of Consul appearing', async () => {
     const greeter = await stack.startService(GREETER_IMAGE, 'greeter', { env: { CONFIG_WAIT: '2m' } });
     await waitFor('app waiting for its config', async () => ((await stack.logs(greeter)).includes('app: waiting for consul-template') ? true : undefined), { timeoutMs: 10_000 });
-    // Long enough for consul-template's default 12 tries to have run out.
-    await new Promise((r) => setTimeout(r, 3000));
+    // consul-template keeps trying past the 12 tries after which its defaults give up (each try
+    // after the first is logged as a "retry attempt"; attempt 12 is the last a default makes).
+    await waitFor('consul-template retrying past its default 12 tries', async () => (/\(retry attempt 13 after/.test(await stack.logs(greeter)) ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
     expect(await greeting(greeter).catch(() => undefined)).toBeUndefined();
 
     await stack.startConsul();
