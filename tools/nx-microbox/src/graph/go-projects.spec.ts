@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFiles, writeGoFixture } from '../../../../libs/gobuild/src/testing/go-fixture';
+import { OWN_MODULE_FIXTURE } from '../../../../libs/gobuild/src/testing/own-module-fixture';
 import { goProjectConfiguration, goProjectRootOf, inferGoProjects } from './go-projects';
 import { listFiles } from './testing/graph-fixture';
 
@@ -49,17 +50,22 @@ describe('inferGoProjects', () => {
 });
 
 describe('goProjectConfiguration', () => {
-  it('gives services go-build, image, push, go-test and go-vet, and shared packages go-test and go-vet, all cached on Go inputs', () => {
+  it('gives services go-build, layout, image, push, go-test and go-vet, and shared packages go-test and go-vet, all cached on Go inputs', () => {
     const [alpha] = inferGoProjects(ws, ['apps/alpha/main.go']);
     const app = goProjectConfiguration(alpha);
-    expect(Object.keys(app.targets!)).toEqual(['go-build', 'image', 'push', 'go-test', 'go-vet']);
-    expect(app.targets!['push']).toEqual(expect.objectContaining({ executor: '@microbox/nx-microbox:push', dependsOn: ['image'], cache: false }));
-    expect(app.targets!['image']).toMatchObject({
-      executor: '@microbox/nx-microbox:image',
-      dependsOn: ['go-build', { projects: ['basebox'], target: 'image' }],
-      outputs: ['{workspaceRoot}/dist/images/alpha.json'],
-      cache: false,
+    expect(Object.keys(app.targets!)).toEqual(['go-build', 'layout', 'image', 'push', 'go-test', 'go-vet']);
+    // The layout is cached: a pure function of the service folder, the code that makes images, the binary and the base.
+    expect(app.targets!['layout']).toMatchObject({
+      executor: '@microbox/nx-microbox:service-layout',
+      dependsOn: ['go-build', { projects: ['basebox'], target: 'layout' }],
+      options: { baseRecord: 'dist/images/basebox.json' },
+      inputs: ['production', '^production', { dependentTasksOutputFiles: '**/*' }],
+      outputs: ['{workspaceRoot}/dist/images/alpha', '{workspaceRoot}/dist/images/alpha.json'],
+      cache: true,
     });
+    // Loading and pushing act outside the workspace: never cached, both from the layout.
+    expect(app.targets!['image']).toMatchObject({ executor: '@microbox/nx-microbox:load', dependsOn: ['layout'], cache: false });
+    expect(app.targets!['push']).toEqual(expect.objectContaining({ executor: '@microbox/nx-microbox:push', dependsOn: ['layout'], cache: false }));
     expect(app).toMatchObject({ name: 'alpha', projectType: 'application', tags: ['lang:go', 'type:app'] });
     expect(app.targets!['go-build']).toMatchObject({
       executor: '@microbox/nx-microbox:go-build',
@@ -78,5 +84,35 @@ describe('goProjectConfiguration', () => {
     expect(Object.keys(lib.targets!)).toEqual(['go-test', 'go-vet']);
     expect(lib).toMatchObject({ name: 'go-shared', projectType: 'library', tags: ['lang:go', 'type:lib'] });
     expect(lib.targets!['go-test'].options).toEqual({ root: 'libs/go/shared' });
+  });
+});
+
+describe('a project with its own go.mod', () => {
+  let own: string;
+  beforeAll(() => {
+    own = mkdtempSync(join(tmpdir(), 'go-projects-own-'));
+    writeGoFixture(own);
+    writeFiles(own, OWN_MODULE_FIXTURE);
+  });
+  afterAll(() => rmSync(own, { recursive: true, force: true }));
+
+  it('is a service like the others, whose Go inputs are its own module files and the go.mod it replaces, not the root go.mod', () => {
+    const projects = inferGoProjects(own, listFiles(own).filter((f) => f.endsWith('.go')));
+    const delta = projects.find((p) => p.name === 'delta')!;
+    expect(delta).toMatchObject({ root: 'apps/delta', kind: 'app', isMain: true, ownModule: { dir: 'apps/delta', path: 'example.com/delta', replacedGoMods: ['libs/go/extlib/go.mod'] } });
+    expect(projects.find((p) => p.name === 'alpha')!.ownModule).toBeUndefined();
+
+    const config = goProjectConfiguration(delta);
+    expect(Object.keys(config.targets!)).toEqual(expect.arrayContaining(['go-build', 'image', 'push', 'go-test', 'go-vet']));
+    for (const target of ['go-build', 'go-test', 'go-vet']) {
+      const inputs = config.targets![target].inputs!;
+      expect(inputs).toEqual(expect.arrayContaining(['goSources', '^goSources', '{workspaceRoot}/libs/go/extlib/go.mod', '{workspaceRoot}/go.work']));
+      expect(inputs).not.toContain('{workspaceRoot}/go.mod');
+      expect(inputs).not.toContain('{workspaceRoot}/go.sum');
+    }
+    // Its own go.mod and go.sum are among its sources.
+    expect(config.namedInputs!.goSources).toContain('{projectRoot}/**/*');
+    expect(config.targets!['go-test'].metadata!.description).toBe('(cd apps/delta) go test ./...');
+    expect(goProjectConfiguration(projects.find((p) => p.name === 'alpha')!).targets!['go-build'].inputs).toContain('{workspaceRoot}/go.mod');
   });
 });
