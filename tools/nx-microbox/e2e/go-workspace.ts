@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeGoFixture } from '../../../libs/gobuild/src/testing/go-fixture';
+import { writeFiles, writeGoFixture } from '../../../libs/gobuild/src/testing/go-fixture';
 
 /** The real workspace this test runs in: its Nx config, plugin and node_modules are reused. */
 export const MAIN = resolve(__dirname, '../../..');
@@ -23,13 +23,15 @@ export interface FixtureClone {
  * directive, nested packages) with a copy of this workspace's Nx setup:
  * nx.json, package.json, tsconfig.base.json, the plugin and the libraries
  * its Go graph and go-build import, and node_modules as a symlink. Committed in an origin
- * repository and cloned, so `nx affected` works on a real history.
+ * repository and cloned, so `nx affected` works on a real history. `extra`
+ * files are laid over the fixture before the first commit.
  */
-export function makeFixtureClone(): FixtureClone {
+export function makeFixtureClone(extra: Record<string, string> = {}): FixtureClone {
   const base = mkdtempSync(join(tmpdir(), 'nx-go-affected-'));
   const origin = join(base, 'origin');
   const dir = join(base, 'clone');
   writeGoFixture(origin);
+  writeFiles(origin, extra);
   for (const f of ['nx.json', 'package.json', 'package-lock.json', 'tsconfig.base.json']) cpSync(join(MAIN, f), join(origin, f));
   for (const d of ['tools/nx-microbox', 'libs/gobuild', 'libs/elf', 'libs/checksum']) {
     cpSync(join(MAIN, d), join(origin, d), { recursive: true, filter: (src) => !/\/(node_modules|e2e)(\/|$)/.test(src) });

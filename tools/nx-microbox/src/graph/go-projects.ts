@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import { isGoSourcePath, parseGoFileHeader } from '../../../../libs/gobuild/src/imports';
+import { moduleFilesOutside, readOwnModule, type OwnModule } from '../../../../libs/gobuild/src/modules';
 
 /** Where Go projects live: a service per folder under apps/, a shared package tree per folder under libs/go/. */
 const GO_PROJECT_ROOT = /^(apps\/[^/]+|libs\/go\/[^/]+)\//;
@@ -26,19 +27,32 @@ export const GO_SOURCES = [
   '!{projectRoot}/project.json',
 ];
 
-const GO_MODULE_FILES = ['{workspaceRoot}/go.mod', '{workspaceRoot}/go.sum', '{workspaceRoot}/go.work', '{workspaceRoot}/go.work.sum'];
+/** Inputs of a Go target: the project's and its Go dependencies' sources, the module files outside them, the toolchain. */
+function goInputs(moduleFiles: string[]): NonNullable<TargetConfiguration['inputs']> {
+  return [
+    'goSources',
+    '^goSources',
+    ...moduleFiles.map((f) => `{workspaceRoot}/${f}`),
+    { runtime: 'go env GOVERSION' },
+    { env: 'GOFLAGS' },
+    { env: 'GOEXPERIMENT' },
+    { env: 'GOAMD64' },
+    { env: 'GOARM64' },
+  ];
+}
 
-/** Inputs of every Go target: the project's and its Go dependencies' sources, the module files, the toolchain. */
-export const GO_INPUTS: TargetConfiguration['inputs'] = [
-  'goSources',
-  '^goSources',
-  ...GO_MODULE_FILES,
-  { runtime: 'go env GOVERSION' },
-  { env: 'GOFLAGS' },
-  { env: 'GOEXPERIMENT' },
-  { env: 'GOAMD64' },
-  { env: 'GOARM64' },
-];
+/** Inputs of every Go target of a package of the root module (the root go.mod and go.sum among them). */
+export const GO_INPUTS = goInputs(moduleFilesOutside(undefined));
+
+/**
+ * Inputs of one project's Go targets: a project with a go.mod of its own has
+ * it and its go.sum among its sources, and from outside only the go.mod of
+ * each workspace folder it replaces, so an edit to the root go.mod does not
+ * touch it.
+ */
+export function goInputsOf(p: Pick<GoProject, 'ownModule'>): NonNullable<TargetConfiguration['inputs']> {
+  return p.ownModule ? goInputs(moduleFilesOutside(p.ownModule)) : GO_INPUTS;
+}
 
 /** The project that builds the base image every service image is built FROM. */
 export const BASEBOX_PROJECT = 'basebox';
@@ -51,6 +65,8 @@ export interface GoProject {
   isMain: boolean;
   /** One of its Go files, as the "config file" Nx attributes the project to. */
   source: string;
+  /** Its go.mod, when the folder is a module of its own rather than part of the root module. */
+  ownModule?: OwnModule;
 }
 
 /**
@@ -93,6 +109,7 @@ export function inferGoProjects(workspaceRoot: string, goFiles: readonly string[
       kind,
       isMain: mainFile !== undefined,
       source: mainFile ?? direct[0] ?? files.sort()[0],
+      ownModule: readOwnModule(workspaceRoot, root),
     });
   }
   return projects;
@@ -110,7 +127,7 @@ export function goProjectConfiguration(p: GoProject): Omit<ProjectConfiguration,
       // `^code`: the executor's TypeScript and the libraries it imports (the
       // project depends on the plugin), so a change to how binaries are built
       // is a cache miss too.
-      inputs: [...GO_INPUTS!, '^code'],
+      inputs: [...goInputsOf(p), '^code'],
       metadata: {
         technologies: ['go'],
         description: 'Static, reproducible Go binary: CGO_ENABLED=0 -trimpath -ldflags "-s -w -buildid= -X <buildinfo>", ELF checked static',
@@ -146,15 +163,15 @@ export function goProjectConfiguration(p: GoProject): Omit<ProjectConfiguration,
     executor: '@microbox/nx-microbox:go-test',
     options: { root: p.root },
     cache: true,
-    inputs: [...GO_INPUTS!, { env: 'CGO_ENABLED' }],
-    metadata: { technologies: ['go'], description: `go test ./${p.root}/...` },
+    inputs: [...goInputsOf(p), { env: 'CGO_ENABLED' }],
+    metadata: { technologies: ['go'], description: p.ownModule ? `(cd ${p.root}) go test ./...` : `go test ./${p.root}/...` },
   };
   targets['go-vet'] = {
     executor: '@microbox/nx-microbox:go-vet',
     options: { root: p.root },
     cache: true,
-    inputs: [...GO_INPUTS!, { env: 'CGO_ENABLED' }],
-    metadata: { technologies: ['go'], description: `go vet ./${p.root}/...` },
+    inputs: [...goInputsOf(p), { env: 'CGO_ENABLED' }],
+    metadata: { technologies: ['go'], description: p.ownModule ? `(cd ${p.root}) go vet ./...` : `go vet ./${p.root}/...` },
   };
   return {
     root: p.root,
