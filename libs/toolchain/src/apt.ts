@@ -1,8 +1,6 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { $ } from 'zx';
 import { ok, progress } from './report';
-
-const LISTS = '/var/lib/apt/lists';
 
 export function isDebianLike(): boolean {
   if (!existsSync('/etc/os-release')) return false;
@@ -13,10 +11,6 @@ export function isDebianLike(): boolean {
 /** Where the bootstrap may install Debian packages itself: as root, with apt. */
 export function canAptInstall(): boolean {
   return process.getuid?.() === 0 && isDebianLike() && existsSync('/usr/bin/apt-get');
-}
-
-function listsPresent(): boolean {
-  return existsSync(LISTS) && readdirSync(LISTS).some((f) => f.endsWith('_Packages') || f.endsWith('_Packages.lz4'));
 }
 
 /** Installs a Debian package, updating the package lists first when apt has no candidate for it. */
@@ -30,45 +24,36 @@ export async function aptInstall(label: string, pkg: string): Promise<void> {
   await $({ quiet: true, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })`apt-get install -y --no-install-recommends ${pkg}`;
 }
 
-/**
- * The basebox is assembled from .debs that `apt-get download` fetches, which
- * needs package lists; a new machine may have none. Where apt is not there
- * (a laptop), the debian flavour cannot be built and the line says so.
- */
-export async function ensureAptLists(): Promise<void> {
-  const label = 'apt lists';
-  if (!isDebianLike() || !existsSync('/usr/bin/apt-get')) {
-    ok(label, 'no apt here: `nx run basebox:image` (debian flavour) needs a Debian or Ubuntu host');
-    return;
-  }
-  if (listsPresent()) {
-    ok(label, `present in ${LISTS}`);
-    return;
-  }
-  if (process.getuid?.() !== 0) {
-    ok(label, `none in ${LISTS}: run \`sudo apt-get update\` before \`nx run basebox:image\``);
-    return;
-  }
-  progress(label, `none in ${LISTS}: apt-get update`);
-  await $({ quiet: true })`apt-get update`;
-  ok(label, `updated in ${LISTS}`);
+/** A Debian package the tests use as a real peer, and why. */
+export interface TestPeer {
+  label: string;
+  pkg: string;
+  binary: string;
+  purpose: string;
+  /** Prints the version, as the last word of its first line. */
+  versionArgs: string[];
 }
 
 /**
- * Debian's docker-registry, a real registry the push tests start on
- * loopback. Installed where the bootstrap may; elsewhere the line says how.
+ * The real programs the end-to-end tests run against: Debian's
+ * docker-registry (the push tests start it on loopback), and skopeo and umoci,
+ * which read the OCI layouts microbox writes as third parties. Installed where
+ * the bootstrap may; elsewhere the line says how.
  */
-export async function ensureDockerRegistry(): Promise<void> {
-  const label = 'docker-registry';
-  const path = '/usr/bin/docker-registry';
-  if (!existsSync(path)) {
+export const TEST_PEERS: readonly TestPeer[] = [
+  { label: 'docker-registry', pkg: 'docker-registry', binary: '/usr/bin/docker-registry', purpose: 'for the push tests', versionArgs: ['--version'] },
+  { label: 'skopeo', pkg: 'skopeo', binary: '/usr/bin/skopeo', purpose: 'reads OCI layouts in the tests', versionArgs: ['--version'] },
+  { label: 'umoci', pkg: 'umoci', binary: '/usr/bin/umoci', purpose: 'unpacks OCI layouts in the tests', versionArgs: ['--version'] },
+];
+
+export async function ensureTestPeer(peer: TestPeer): Promise<void> {
+  if (!existsSync(peer.binary)) {
     if (!canAptInstall()) {
-      ok(label, 'not installed: the push tests need it (`apt-get install docker-registry` on Debian or Ubuntu)');
+      ok(peer.label, `not installed: the tests need it (\`apt-get install ${peer.pkg}\` on Debian or Ubuntu)`);
       return;
     }
-    await aptInstall(label, 'docker-registry');
+    await aptInstall(peer.label, peer.pkg);
   }
-  // It prints "<path> github.com/docker/distribution <version>".
-  const version = (await $({ nothrow: true, quiet: true })`${path} --version`).stdout.trim().split(/\s+/).pop();
-  ok(label, `${version || 'installed'} at ${path} (for the push tests)`);
+  const version = (await $({ nothrow: true, quiet: true })`${peer.binary} ${peer.versionArgs}`).stdout.trim().split('\n')[0]!.split(/\s+/).pop();
+  ok(peer.label, `${version || 'installed'} at ${peer.binary} (${peer.purpose})`);
 }

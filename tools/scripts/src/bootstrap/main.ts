@@ -1,4 +1,4 @@
-import { ensureAptLists, ensureDockerRegistry } from '../../../../libs/toolchain/src/apt';
+import { ensureTestPeer, TEST_PEERS } from '../../../../libs/toolchain/src/apt';
 import { ensureDockerEngine } from '../../../../libs/toolchain/src/docker-engine';
 import { RECIPES } from '../../../../libs/toolchain/src/recipes';
 import { BootstrapError, fail, formatSeconds, ok } from '../../../../libs/toolchain/src/report';
@@ -15,7 +15,7 @@ const HELP = `usage: npm run bootstrap (node tools/scripts/bootstrap.mjs) [--hel
 
 Checks, one line each, and installs or builds what is missing: node_modules
 (npm ci), a Docker engine (docker.io and dockerd, as root on Debian or Ubuntu),
-apt package lists, docker-registry, Go ${MIN_GO.join('.')}+, consul-template 0.42.1 and
+the tests' real peers (docker-registry, skopeo, umoci), Go ${MIN_GO.join('.')}+, consul-template 0.42.1 and
 Consul 1.14.11 (built into the tool cache). Safe to run again: what is there
 is left alone.
 
@@ -34,8 +34,7 @@ async function main(): Promise<void> {
   commandFlags('bootstrap', [], HELP, 'npm run bootstrap -- --help');
   const started = Date.now();
   await ensureDockerEngine();
-  await ensureAptLists();
-  await ensureDockerRegistry();
+  for (const peer of TEST_PEERS) await ensureTestPeer(peer);
   const go = goOrFail();
   ok('go', `${go.version} at ${go.path}`);
   for (const recipe of RECIPES) await ensureTool(recipe, go);
