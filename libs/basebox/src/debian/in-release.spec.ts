@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createCleartextMessage, generateKey, type Key, type PrivateKey, readKey, readPrivateKey, sign } from 'openpgp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseRelease, verifyInRelease } from './in-release';
+import { checkRelease, parseRelease, verifyInRelease } from './in-release';
 import { readKeyring } from './keyring';
 
 const RELEASE = `Origin: Debian
@@ -68,6 +68,17 @@ describe('parseRelease', () => {
       ['main/binary-amd64/Packages.xz', { sha256: 'a'.repeat(64), size: 9001 }],
       ['main/binary-amd64/Packages', { sha256: 'b'.repeat(64), size: 45000 }],
     ]);
+  });
+
+  it('refuses a Release of another suite, and one past its Valid-Until', () => {
+    const release = parseRelease(RELEASE.replace('Acquire-By-Hash', 'Valid-Until: Sat, 18 Jul 2026 10:16:37 UTC\nAcquire-By-Hash'), 'InRelease');
+    expect(() => checkRelease(release, 'bookworm', 'InRelease', new Date('2026-07-12T00:00:00Z'))).not.toThrow();
+    expect(() => checkRelease(release, 'bookworm-security', 'http://m/InRelease', new Date('2026-07-12T00:00:00Z'))).toThrow(
+      'http://m/InRelease is the Release of bookworm, not bookworm-security: the mirror serves the wrong suite; check its URL',
+    );
+    expect(() => checkRelease(release, 'bookworm', 'http://m/InRelease', new Date('2026-07-19T00:00:00Z'))).toThrow(
+      'http://m/InRelease expired on Sat, 18 Jul 2026 10:16:37 UTC (Valid-Until): the mirror serves a stale copy; try again later or use another mirror',
+    );
   });
 
   it('refuses a text that is not a Release', () => {

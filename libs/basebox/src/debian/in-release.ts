@@ -10,8 +10,11 @@ export interface ReleaseFile {
 
 /** The fields of a suite's signed Release that a lock refresh uses. */
 export interface Release {
+  /** The Codename (e.g. bookworm-security), or the Suite when there is none. */
   suite: string;
   date: string;
+  /** Set on suites that are re-signed often (security): a copy older than this is a replay. */
+  validUntil?: string;
   /** The archive serves index files under by-hash/SHA256/, so a mirror update between two requests cannot mix versions. */
   acquireByHash: boolean;
   /** Index files by path below dists/<suite>/. */
@@ -35,7 +38,15 @@ export function parseRelease(text: string, where: string): Release {
   const codename = field('Codename');
   const date = field('Date');
   if (!date || !files.size) throw new Error(`${where} has no Date or no SHA256 list: it is not a Debian Release file; check the mirror`);
-  return { suite: codename ?? suite ?? '', date, acquireByHash: field('Acquire-By-Hash') === 'yes', files };
+  return { suite: codename ?? suite ?? '', date, validUntil: field('Valid-Until'), acquireByHash: field('Acquire-By-Hash') === 'yes', files };
+}
+
+/** Refuses a signed Release of another suite than the one asked for, or one past its Valid-Until: both are what a hostile mirror could replay. */
+export function checkRelease(release: Release, suite: string, where: string, now = new Date()): void {
+  if (release.suite !== suite) throw new Error(`${where} is the Release of ${release.suite || 'no named suite'}, not ${suite}: the mirror serves the wrong suite; check its URL`);
+  if (release.validUntil && !(Date.parse(release.validUntil) > now.getTime())) {
+    throw new Error(`${where} expired on ${release.validUntil} (Valid-Until): the mirror serves a stale copy; try again later or use another mirror`);
+  }
 }
 
 /**
@@ -74,5 +85,7 @@ export async function verifyInRelease(armored: string, keys: Key[], where: strin
 export async function fetchRelease(source: DebianSource, keys: Key[]): Promise<Release> {
   const url = inReleaseUrl(source);
   const armored = (await fetchBytes(url, `check the mirror ${source.url} (MICROBOX_DEBIAN_MIRROR) and the network`)).toString('utf8');
-  return parseRelease(await verifyInRelease(armored, keys, url), url);
+  const release = parseRelease(await verifyInRelease(armored, keys, url), url);
+  checkRelease(release, source.suite, url);
+  return release;
 }
