@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localModules, parseGoMod, resolveImport } from './gomod';
+import { localModulesFor, parseGoMod, resolveImport } from './gomod';
 
 describe('parseGoMod', () => {
   it('reads module, go, single and block replaces with versions, quotes and comments', () => {
@@ -32,12 +32,12 @@ replace (
   });
 });
 
-describe('localModules and resolveImport', () => {
-  const modules = localModules({
+describe('localModulesFor and resolveImport', () => {
+  const modules = localModulesFor({
     'go.mod': 'module example.com/ws\n\nreplace example.com/extlib => ./libs/go/extlib\nreplace example.com/gone => ../elsewhere\nreplace example.com/m v1 => example.com/n v2\n',
     'libs/go/extlib/go.mod': 'module example.com/extlib\n',
     'tools/nested/go.mod': 'module example.com/ws/tools/nested\n',
-  });
+  })('apps/greeter/main.go');
 
   it('maps the main module, nested modules and local replaces to folders', () => {
     expect(resolveImport('example.com/ws', modules)).toBe('');
@@ -56,11 +56,42 @@ describe('localModules and resolveImport', () => {
   });
 
   it('lets the main module replace win over a nested go.mod claiming the same path', () => {
-    const mods = localModules({
+    const mods = localModulesFor({
       'go.mod': 'module example.com/ws\nreplace example.com/lib => ./libs/go/new\n',
       'libs/go/old/go.mod': 'module example.com/lib\n',
       'libs/go/new/go.mod': 'module example.com/lib\n',
-    });
+    })('apps/x/main.go');
     expect(resolveImport('example.com/lib/x', mods)).toBe('libs/go/new/x');
+  });
+});
+
+describe('localModulesFor: whose replace directives apply where', () => {
+  const files = {
+    'go.mod': 'module example.com/ws\nreplace example.com/lib => ./libs/go/new\n',
+    'libs/go/old/go.mod': 'module example.com/lib\n',
+    'libs/go/new/go.mod': 'module example.com/lib\n',
+    'apps/own/go.mod': 'module example.com/own\nreplace (\n\texample.com/lib => ../../libs/go/old\n\texample.com/ws => ../..\n)\n',
+    'apps/plain/go.mod': 'module example.com/plain\n',
+  };
+  const modulesOf = localModulesFor(files);
+
+  it("resolves a file's imports with the replaces of the go.mod nearest above it, and no other's", () => {
+    expect(resolveImport('example.com/lib/x', modulesOf('apps/greeter/main.go'))).toBe('libs/go/new/x');
+    expect(resolveImport('example.com/lib/x', modulesOf('apps/own/main.go'))).toBe('libs/go/old/x');
+    expect(resolveImport('example.com/lib/x', modulesOf('apps/own/internal/h/h.go'))).toBe('libs/go/old/x');
+    expect(resolveImport('example.com/ws/libs/go/buildinfo', modulesOf('apps/own/main.go'))).toBe('libs/go/buildinfo');
+    // No replace in its go.mod: the first go.mod claiming the path, as if it were used.
+    expect(resolveImport('example.com/lib/x', modulesOf('apps/plain/main.go'))).toBe('libs/go/old/x');
+    expect(resolveImport('example.com/own/internal/h', modulesOf('apps/greeter/main.go'))).toBe('apps/own/internal/h');
+  });
+
+  it('applies every module\'s replaces and the go.work\'s own everywhere in a go.work workspace', () => {
+    const work = localModulesFor({
+      'go.work': 'go 1.26\nuse (\n\t.\n\t./apps/own\n)\nreplace example.com/w => ./libs/go/w\n',
+      'go.mod': 'module example.com/ws\n',
+      'apps/own/go.mod': 'module example.com/own\nreplace example.com/lib => ../../libs/go/old\n',
+    });
+    expect(resolveImport('example.com/lib', work('apps/greeter/main.go'))).toBe('libs/go/old');
+    expect(resolveImport('example.com/w/p', work('apps/own/main.go'))).toBe('libs/go/w/p');
   });
 });

@@ -101,36 +101,71 @@ export interface LocalModule {
   dir: string;
 }
 
+const normDir = (p: string) => {
+  const n = posix.normalize(p);
+  return n === '.' ? '' : n.replace(/\/$/, '');
+};
+
+/** A file's replace directives that point at a folder inside the workspace, by the path they replace. */
+function localReplaces(dir: string, mod: GoModFile): Map<string, LocalModule> {
+  const out = new Map<string, LocalModule>();
+  for (const r of mod.replaces) {
+    if (!r.local || r.newPath.startsWith('/')) continue;
+    const target = normDir(posix.join(dir, r.newPath));
+    if (target === '..' || target.startsWith('../')) continue; // outside the workspace: no project owns it
+    out.set(r.oldPath, { path: r.oldPath, dir: target });
+  }
+  return out;
+}
+
 /**
- * The modules whose packages are local folders, as Go resolves them:
- * each go.mod's own module (the main module, or each `use` of a go.work),
- * and every replace directive that points at a folder (relative to the file
- * that declares it). Replaces of the main module(s) win over a nested
- * go.mod that claims the same path, as they do in Go.
+ * The modules whose packages are local folders, as Go resolves an import in
+ * a given file: every go.mod's own module (as if each were `use`d, which
+ * errs towards an edge too many rather than one too few), and the replace
+ * directives that point at a folder (relative to the file that declares
+ * them) that Go applies there. Go applies only the main module's replaces:
+ * so a file sees those of the go.mod nearest above it, and a go.mod in
+ * apps/<svc>/ replaces for that service alone. With a go.work, Go applies
+ * every workspace module's replaces and the go.work's own, to every file.
+ * A replace wins over a go.mod that claims the same path, as it does in Go.
  *
- * `goModFiles` maps workspace-relative paths of go.mod / go.work files to their text.
+ * `goModFiles` maps workspace-relative paths of go.mod / go.work files to
+ * their text; the result maps a workspace-relative Go file to its modules.
  */
-export function localModules(goModFiles: Record<string, string>): LocalModule[] {
-  const byPath = new Map<string, LocalModule>();
-  const replaced = new Map<string, LocalModule>();
-  const norm = (p: string) => {
-    const n = posix.normalize(p);
-    return n === '.' ? '' : n.replace(/\/$/, '');
-  };
+export function localModulesFor(goModFiles: Record<string, string>): (file: string) => LocalModule[] {
+  const own = new Map<string, LocalModule>();
+  const replacesByModuleDir = new Map<string, Map<string, LocalModule>>();
+  const workReplaces = new Map<string, LocalModule>();
+  let workspaceMode = false;
   for (const [file, text] of Object.entries(goModFiles)) {
-    const dir = norm(posix.dirname(file));
+    const dir = normDir(posix.dirname(file));
     const mod = parseGoMod(text);
-    if (mod.module && !byPath.has(mod.module)) byPath.set(mod.module, { path: mod.module, dir });
-    for (const r of mod.replaces) {
-      if (!r.local || r.newPath.startsWith('/')) continue;
-      const target = norm(posix.join(dir, r.newPath));
-      if (target.startsWith('..')) continue; // outside the workspace: no project owns it
-      replaced.set(r.oldPath, { path: r.oldPath, dir: target });
+    if (mod.module && !own.has(mod.module)) own.set(mod.module, { path: mod.module, dir });
+    if (posix.basename(file) === 'go.work') {
+      workspaceMode = true;
+      for (const [path, m] of localReplaces(dir, mod)) workReplaces.set(path, m);
+    } else {
+      replacesByModuleDir.set(dir, localReplaces(dir, mod));
     }
   }
-  for (const [path, mod] of replaced) byPath.set(path, mod);
-  // Longest module path first, so a nested module wins over its parent.
-  return [...byPath.values()].sort((a, b) => b.path.length - a.path.length);
+  const moduleDirs = [...replacesByModuleDir.keys()].sort((a, b) => b.length - a.length);
+  const merge = (...replaceSets: Array<Map<string, LocalModule> | undefined>) => {
+    const byPath = new Map(own);
+    for (const set of replaceSets) for (const [path, m] of set ?? []) byPath.set(path, m);
+    // Longest module path first, so a nested module wins over its parent.
+    return [...byPath.values()].sort((a, b) => b.path.length - a.path.length);
+  };
+  if (workspaceMode) {
+    const all = merge(...replacesByModuleDir.values(), workReplaces);
+    return () => all;
+  }
+  const byModule = new Map<string | undefined, LocalModule[]>();
+  return (file: string) => {
+    const dir = moduleDirs.find((d) => d === '' || file.startsWith(d + '/'));
+    let modules = byModule.get(dir);
+    if (!modules) byModule.set(dir, (modules = merge(dir === undefined ? undefined : replacesByModuleDir.get(dir))));
+    return modules;
+  };
 }
 
 /** The workspace-relative folder of an import path, if a local module holds it. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { DependencyType, type CreateDependencies, type CreateDependenciesContext, type RawProjectGraphDependency } from '@nx/devkit';
-import { localModules, type LocalModule, resolveImport } from '../../../../libs/gobuild/src/gomod';
+import { localModulesFor, resolveImport } from '../../../../libs/gobuild/src/gomod';
 import { isGoSourcePath, parseGoFileHeader } from '../../../../libs/gobuild/src/imports';
 import { imageDependencies } from './image-dependencies';
 import { pluginDependencies } from './plugin-dependencies';
@@ -60,7 +60,7 @@ export function goDependencies(context: Pick<CreateDependenciesContext, 'fileMap
       }
     }
   }
-  const modules: LocalModule[] = localModules(modText);
+  const modulesOf = localModulesFor(modText);
 
   const deps: RawProjectGraphDependency[] = [];
   const seen = new Set<string>();
@@ -80,7 +80,7 @@ export function goDependencies(context: Pick<CreateDependenciesContext, 'fileMap
         continue; // deleted since the file map was made
       }
       for (const imp of imports) {
-        const dir = resolveImport(imp, modules);
+        const dir = resolveImport(imp, modulesOf(f.file));
         if (dir === undefined) continue;
         const target = ownerOf(dir, rootsByLength);
         if (!target || target === source) continue;
