@@ -33,6 +33,14 @@ const init = (scanDir: string) => `#!/bin/sh
 # noexec, so that folder holds links to the scripts in ${S6_TREE}, not copies.
 set -e
 
+# s6-svscan must run as root: each service's run script drops to its own
+# user (s6-setuidgid). Started as another user (docker run --user), nothing
+# could work; say why in one line rather than fail on the first mkdir.
+if [ "$(id -u)" != 0 ]; then
+  echo "init: this image runs as root and drops each service to its own user; started as user $(id -u) it cannot supervise them: run it without --user" >&2
+  exit 126
+fi
+
 # mirror SRC DST: the directories of SRC made anew in DST, every file a link.
 mirror() {
   mkdir -p "$2"
