@@ -1,5 +1,5 @@
-import { existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -53,12 +53,17 @@ describe('unpackDeb', () => {
     );
     const outside = await mkdtemp(join(tmpdir(), 'deb-unpack-outside-'));
     try {
-      const deb = await debOf([
-        { name: './up', type: 'symlink', linkname: outside },
-        { name: './up/planted', content: 'x' },
-      ]);
-      await expect(unpackDeb(deb, root, 'evil.deb')).rejects.toThrow('evil.deb writes ./up/planted through a symlink leading outside the package root');
-      expect(existsSync(join(outside, 'planted'))).toBe(false);
+      const link = { name: './up', type: 'symlink' as const, linkname: outside };
+      await expect(unpackDeb(await debOf([link, { name: './up/planted', content: 'x' }]), root, 'evil.deb')).rejects.toThrow(
+        'evil.deb writes ./up/planted through a symlink leading outside the package root',
+      );
+      await expect(unpackDeb(await debOf([link, { name: './up/deep/er/planted', content: 'x' }]), root, 'evil.deb')).rejects.toThrow(
+        'evil.deb writes ./up/deep/er/planted through a symlink leading outside the package root',
+      );
+      await expect(unpackDeb(await debOf([link, { name: './passwd', type: 'link', linkname: './up/secret' }]), root, 'evil.deb')).rejects.toThrow(
+        'evil.deb links ./passwd to ./up/secret, outside the package root: refusing to unpack it',
+      );
+      expect(await readdir(outside)).toEqual([]);
     } finally {
       await rm(outside, { recursive: true, force: true });
     }

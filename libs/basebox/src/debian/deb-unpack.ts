@@ -29,11 +29,31 @@ function inside(root: string, name: string, where: string): string {
   return join(root, posix.normalize(`/${name}`)).replace(/(.)\/+$/, '$1');
 }
 
-/** Checks that the folder a member goes into resolves inside root, so no symlink can carry a write elsewhere. */
-async function parentInside(root: string, host: string, name: string, where: string): Promise<void> {
-  const parent = await realpath(dirname(host));
-  const rel = relative(root, parent);
-  if (rel === '..' || rel.startsWith(`..${sep}`)) throw new Error(`${where} writes ${name} through a symlink leading outside the package root: refusing to unpack it`);
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '..' && !rel.startsWith(`..${sep}`);
+}
+
+/** The real path of the deepest part of path that exists. */
+async function existingPart(path: string): Promise<string> {
+  for (let part = path; ; part = dirname(part)) {
+    try {
+      return await realpath(part);
+    } catch {
+      if (dirname(part) === part) throw new Error(`no part of ${path} exists`);
+    }
+  }
+}
+
+/**
+ * Makes the folder a member goes into, after checking that it resolves inside
+ * root before and after: no symlink of a package may carry a write elsewhere.
+ */
+async function makeParent(root: string, host: string, name: string, where: string): Promise<void> {
+  const refuse = () => new Error(`${where} writes ${name} through a symlink leading outside the package root: refusing to unpack it`);
+  if (!isInside(root, await existingPart(dirname(host)))) throw refuse();
+  await mkdir(dirname(host), { recursive: true });
+  if (!isInside(root, await realpath(dirname(host)))) throw refuse();
 }
 
 /**
@@ -54,8 +74,7 @@ export async function unpackDeb(deb: Buffer, root: string, where: string): Promi
     const chunks: Buffer[] = [];
     for await (const chunk of entry) chunks.push(chunk as Buffer);
     if (host === realRoot) continue;
-    await mkdir(dirname(host), { recursive: true });
-    await parentInside(realRoot, host, name, where);
+    await makeParent(realRoot, host, name, where);
     if (type === 'directory') {
       await mkdir(host, { recursive: true });
       folders.push({ host, mode: mode & 0o7777 });
@@ -68,7 +87,9 @@ export async function unpackDeb(deb: Buffer, root: string, where: string): Promi
     } else if (type === 'symlink') {
       await symlink(linkname!, host);
     } else if (type === 'link') {
-      await link(inside(realRoot, linkname!, where), host);
+      const target = inside(realRoot, linkname!, where);
+      if (!isInside(realRoot, await existingPart(target))) throw new Error(`${where} links ${name} to ${linkname}, outside the package root: refusing to unpack it`);
+      await link(target, host);
     } else {
       throw new Error(`${where} holds ${name} of tar type ${type}, which a package of the base should not ship: check the lock entry`);
     }
