@@ -55,3 +55,17 @@ describe('tagOfRefName', () => {
     expect(() => tagOfRefName('127.0.0.1:5000/greeter')).toThrow('ref.name "127.0.0.1:5000/greeter"');
   });
 });
+
+describe('parseRegistry with credentials in it', () => {
+  it.each(['user:s3cr3t-token@registry.example.com', 'https://user:s3cr3t-token@registry.example.com/acme', 's3cr3t-token@registry.example.com'])('refuses %j naming the host, never the secret', (value) => {
+    let message = '';
+    try {
+      parseRegistry(value);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^MICROBOX_REGISTRY holds credentials before "@registry\.example\.com(\/acme)?" \(not shown\): give only host\[:port\]\[\/namespace\] and log in with `docker login registry\.example\.com/);
+    expect(message).not.toContain('s3cr3t-token');
+    expect(message).not.toContain('user');
+  });
+});

@@ -35,6 +35,13 @@ export interface PushReference {
  */
 export function parseRegistry(value: string, setting = 'MICROBOX_REGISTRY'): Registry {
   const trimmed = value.trim().replace(/\/+$/, '');
+  // A user and password before the host (`user:secret@host`) are never echoed: not here, not in any later message.
+  const userInfo = /^((?:[a-z]+:\/\/)?)[^/]*@([^/]*)/i.exec(trimmed);
+  if (userInfo) {
+    throw new Error(
+      `${setting} holds credentials before "@${userInfo[2]}" (not shown): give only host[:port][/namespace] and log in with \`docker login ${userInfo[2]}\` (credentials are read from the Docker config)`,
+    );
+  }
   if (/^[a-z]+:\/\//i.test(trimmed)) {
     throw new Error(`${setting}="${value}" has a scheme: give host[:port][/namespace] without "${trimmed.split('://')[0]}://", e.g. 127.0.0.1:5000 or ghcr.io/acme`);
   }
