@@ -1,37 +1,50 @@
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HTPASSWD_USER, listening, startRegistry, type LocalRegistry } from '../../../libs/image/e2e/local-registry';
 import { imageExists } from '../../../libs/image/src/daemon';
-import { freePort } from '../../../libs/stack/src/free-port';
+import type { BuildRecord } from '../../../libs/image/src/record';
 import { Stack } from '../../../libs/stack/src/stack';
 import { httpGet, waitFor } from '../../../libs/stack/src/wait';
-import { startRegistry, TEST_USER, type LocalRegistry } from './registry';
 import { cloneWorkspace, guardDaemonTags, type WorkspaceClone } from './workspace-clone';
 
-// `nx run greeter:push` in a temporary clone, to a real registry (Debian's
-// docker-registry) on a loopback port: pushed, pushed again with no layer
-// uploaded twice, removed from the daemon, pulled back and run.
+// `nx run greeter:push` in a temporary clone, from its OCI layout to a real
+// registry (Debian's docker-registry) on a loopback port, with no Docker
+// daemon in reach: pushed, pushed again with nothing uploaded, pulled back
+// by the engine and run; the base pushed first and mounted; the registry
+// named by MICROBOX_REGISTRY or the plugin option in nx.json; the failures
+// a push meets, each one line that moves no tag. Ports 5551-5553 are this
+// file's own.
+
+const PORTS = { anonymous: 5551, htpasswd: 5552, down: 5553 };
+const HELPER = 'microboxe2e';
 
 let ws: WorkspaceClone;
 let stack: Stack;
 let registry: LocalRegistry;
 let authRegistry: LocalRegistry;
 let guard: Awaited<ReturnType<typeof guardDaemonTags>>;
-let dockerConfig: string;
+let work: string;
 
 beforeAll(async () => {
+  for (const port of Object.values(PORTS)) {
+    if (await listening(port)) throw new Error(`127.0.0.1:${port} is in use: stop what listens there (a registry left by an earlier run?); ports ${Object.values(PORTS).join(', ')} are this test's own`);
+  }
   ws = cloneWorkspace('push');
-  // A commit of its own stamps greeter's binary, so its top layer is one
-  // no other image in this daemon has: pulling it back must fetch it.
+  // A commit of its own stamps greeter's binary, so its image is one no
+  // registry or daemon has: pulling it back must fetch every layer of it.
   appendFileSync(join(ws.dir, 'apps/greeter/main.go'), '\n// pushed by the push e2e test\n');
   ws.commit('greeter: a change of its own');
-  dockerConfig = mkdtempSync(join(tmpdir(), 'e2e-docker-config-'));
-  ws.env.DOCKER_CONFIG = dockerConfig;
+  work = mkdtempSync(join(tmpdir(), 'e2e-push-'));
+  mkdirSync(join(work, 'docker-config'));
+  ws.env.DOCKER_CONFIG = join(work, 'docker-config');
+  // No daemon answers here: a push that needed one would fail.
+  ws.env.DOCKER_HOST = `unix://${join(work, 'no-docker-daemon.sock')}`;
   stack = await Stack.up('e2e-push');
-  registry = await startRegistry();
-  authRegistry = await startRegistry({ auth: true });
-  guard = await guardDaemonTags(stack.engine, ['greeter', `${registry.host}/greeter`, `${authRegistry.host}/greeter`], [ws.baseboxTag]);
+  registry = await startRegistry(PORTS.anonymous);
+  authRegistry = await startRegistry(PORTS.htpasswd, { htpasswd: HTPASSWD_USER.line });
+  guard = await guardDaemonTags(stack.engine, ['greeter', `${registry.host}/greeter`], [ws.baseboxTag]);
 });
 afterAll(async () => {
   await stack?.down();
@@ -39,48 +52,82 @@ afterAll(async () => {
   await guard?.restore();
   await registry?.stop();
   await authRegistry?.stop();
-  if (dockerConfig) rmSync(dockerConfig, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
   ws?.cleanup();
 });
 
-/** Layer lines of a push's output: `<short id>: <final status>`. */
-function layerStatuses(output: string, reference: string): string[] {
-  const part = output.split(`pushing ${reference}`)[1]?.split(`pushed ${reference}`)[0] ?? '';
-  return [...part.matchAll(/^\s+([0-9a-f]{12}): (Pushed|Layer already exists|Mounted from .*)$/gm)].map((m) => m[2]);
+const basic = `Basic ${Buffer.from(`${HTPASSWD_USER.username}:${HTPASSWD_USER.password}`).toString('base64')}`;
+
+/** A repository's tags as the registry lists them (GET /v2/<repo>/tags/list); none when it does not know the repository. */
+async function registryTags(host: string, repository: string): Promise<string[]> {
+  const res = await fetch(`http://${host}/v2/${repository}/tags/list`, { headers: { authorization: basic } });
+  if (res.status === 404) return [];
+  if (!res.ok) throw new Error(`GET ${host}/v2/${repository}/tags/list: HTTP ${res.status}`);
+  return (((await res.json()) as { tags?: string[] | null }).tags ?? []).sort();
 }
 
-describe('push to a real registry', () => {
+/** Every repository of a registry with its tags: what a failed push must leave as it was. */
+async function registryState(host: string): Promise<Record<string, string[]>> {
+  const res = await fetch(`http://${host}/v2/_catalog`, { headers: { authorization: basic } });
+  if (!res.ok) throw new Error(`GET ${host}/v2/_catalog: HTTP ${res.status}`);
+  const { repositories } = (await res.json()) as { repositories: string[] };
+  return Object.fromEntries(await Promise.all(repositories.map(async (r) => [r, await registryTags(host, r)] as const)));
+}
+
+/** The digest a registry serves for a tag. */
+async function servedDigest(host: string, repository: string, tag: string): Promise<string | null> {
+  const res = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { authorization: basic, accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json' },
+  });
+  return res.ok ? res.headers.get('docker-content-digest') : null;
+}
+
+const tagsOf = (record: BuildRecord) => record.tags.map((t) => t.slice(t.lastIndexOf(':') + 1)).sort();
+
+/** The push executor's summary: "<name>: N of M blobs uploaded, K already there, J mounted". */
+function summary(output: string, name: string) {
+  const m = new RegExp(`^${name}: (\\d+) of (\\d+) blobs uploaded, (\\d+) already there, (\\d+) mounted$`, 'm').exec(output);
+  expect(m, `${name}'s push summary in:\n${output}`).not.toBeNull();
+  const [uploaded, total, existing, mounted] = m!.slice(1).map(Number);
+  return { uploaded, total, existing, mounted };
+}
+
+/** A push that must fail: its status, and its one error line (the executor's, `greeter:push: ...`). */
+function failedPush(): string {
+  const { status, output } = ws.nxStatus('run', 'greeter:push', '--outputStyle=static');
+  expect(status, output).not.toBe(0);
+  const lines = output.split('\n').filter((l) => l.startsWith('greeter:push: '));
+  expect(lines, output).toHaveLength(1);
+  return lines[0]!;
+}
+
+describe('push from the layout to a real registry, with no daemon', () => {
   let latest: string;
 
-  it('pushes every tag of greeter, then pushes again without uploading a layer twice', () => {
+  it('pushes every tag of greeter, then pushes again uploading nothing', async () => {
     ws.env.MICROBOX_REGISTRY = registry.host;
     const first = ws.nx('run', 'greeter:push', '--outputStyle=static');
     const record = ws.records().greeter;
     guard.built([record.id]);
     latest = `${registry.host}/greeter:latest`;
-    const revision = `${registry.host}/${record.tags[1]}`;
-    expect(first).toContain(`greeter: pushing ${record.id.slice(0, 19)} (${record.tags.join(', ')}) to ${registry.host}, anonymously`);
-    const firstLayers = layerStatuses(first, latest);
-    expect(firstLayers.length).toBeGreaterThan(3);
-    expect(firstLayers).toContain('Pushed');
-    // The second tag of the same image finds every layer there already.
-    expect(layerStatuses(first, revision).every((s) => s === 'Layer already exists')).toBe(true);
+    expect(first).toContain(`greeter: pushing ${record.manifest.digest.slice(0, 19)} (${record.tags.join(', ')}) to ${registry.host}`);
+    for (const tag of tagsOf(record)) expect(first).toContain(`greeter: ${registry.host}/greeter:${tag} ${record.manifest.digest}`);
+    // Every blob but the manifest: the config and every layer, the base's included.
+    const total = record.blobs.length - 1;
+    expect(summary(first, 'greeter')).toEqual({ uploaded: total, total, existing: 0, mounted: 0 });
+    expect(await registryTags(registry.host, 'greeter')).toEqual(tagsOf(record));
+    expect(await servedDigest(registry.host, 'greeter', 'latest')).toBe(record.manifest.digest);
+    // The push went nowhere near the daemon (DOCKER_HOST points at nothing), which never saw this image.
+    expect(await imageExists(stack.engine, record.id)).toBe(false);
 
     const again = ws.nx('run', 'greeter:push', '--outputStyle=static');
-    const againLayers = layerStatuses(again, latest);
-    expect(againLayers).toHaveLength(firstLayers.length);
-    expect(againLayers.every((s) => s === 'Layer already exists')).toBe(true);
-    expect(again).toMatch(new RegExp(`greeter: ${latest.replace(/\./g, '\\.')} sha256:[0-9a-f]{64}: 0 of ${firstLayers.length} layers uploaded`));
+    expect(again).toMatch(new RegExp(`^greeter: 0 of ${total} blobs uploaded, ${total} already there, 0 mounted$`, 'm'));
   });
 
-  it('is removed from the daemon, pulled back from the registry, and serves', async () => {
-    const { id } = ws.records().greeter;
+  it('is pulled back from the registry by the engine, the same image, and serves', async () => {
+    const { id, manifest } = ws.records().greeter;
     const engine = stack.engine;
-    // greeter:latest goes back to the workspace's own image; every other name of this one goes.
-    await guard.putBackTags();
-    if (await imageExists(engine, id)) await engine.docker.getImage(id).remove({ force: true });
-    expect(await imageExists(engine, id)).toBe(false);
-
     const statuses: string[] = [];
     const stream = await engine.docker.pull(latest);
     await new Promise<void>((resolve, reject) =>
@@ -88,7 +135,9 @@ describe('push to a real registry', () => {
     );
     // The binary layer was nowhere but in the registry.
     expect(statuses).toContain('Pull complete');
-    expect(await imageExists(engine, latest)).toBe(true);
+    const pulled = await engine.docker.getImage(latest).inspect();
+    expect(pulled.Id).toBe(id);
+    expect(pulled.RepoDigests).toContain(`${registry.host}/greeter@${manifest.digest}`);
 
     await stack.startConsul();
     const greeter = await stack.startService(latest, 'greeter');
@@ -97,40 +146,95 @@ describe('push to a real registry', () => {
     });
   });
 
-  it('says in one line when the registry is down', async () => {
-    ws.env.MICROBOX_REGISTRY = `127.0.0.1:${await freePort()}`;
-    const { status, output } = ws.nxStatus('run', 'greeter:push', '--outputStyle=static');
-    expect(status).not.toBe(0);
-    expect(output).toMatch(new RegExp(`greeter:push: push of ${ws.env.MICROBOX_REGISTRY}/greeter:latest failed: the registry ${ws.env.MICROBOX_REGISTRY} refuses connections \\(is it running\\?\\)`));
+  it('pushes to the registry of the plugin option in nx.json, mounting the base layers pushed before; MICROBOX_REGISTRY wins over it', async () => {
+    const nxJsonFile = join(ws.dir, 'nx.json');
+    const nxJson = readFileSync(nxJsonFile, 'utf8');
+    const withOption = JSON.parse(nxJson) as { plugins: unknown[] };
+    withOption.plugins = withOption.plugins.map((p) => (p === '@microbox/nx-microbox' ? { plugin: p, options: { registry: `${registry.host}/team` } } : p));
+    writeFileSync(nxJsonFile, JSON.stringify(withOption, null, 2) + '\n');
+    try {
+      delete ws.env.MICROBOX_REGISTRY;
+      const base = ws.nx('run', 'basebox:push', '--outputStyle=static');
+      const { basebox, greeter } = ws.records();
+      expect(base).toContain(`basebox: pushing ${basebox.manifest.digest.slice(0, 19)} (${ws.baseboxTag}) to ${registry.host}/team`);
+      const baseTotal = basebox.blobs.length - 1;
+      expect(summary(base, 'basebox')).toEqual({ uploaded: baseTotal, total: baseTotal, existing: 0, mounted: 0 });
+
+      const out = ws.nx('run', 'greeter:push', '--outputStyle=static');
+      expect(out).toContain(`to ${registry.host}/team`);
+      const baseLayers = basebox.parts.length;
+      const total = greeter.blobs.length - 1;
+      expect(summary(out, 'greeter')).toEqual({ uploaded: total - baseLayers, total, existing: 0, mounted: baseLayers });
+      expect(out).toMatch(new RegExp(` mounted from team/${ws.baseboxTag.slice(0, ws.baseboxTag.lastIndexOf(':'))}$`, 'm'));
+      expect(await registryTags(registry.host, 'team/greeter')).toEqual(tagsOf(greeter));
+
+      ws.env.MICROBOX_REGISTRY = registry.host;
+      const env = ws.nx('run', 'greeter:push', '--outputStyle=static');
+      expect(env).toContain(`(${greeter.tags.join(', ')}) to ${registry.host}\n`);
+      expect(summary(env, 'greeter')).toEqual({ uploaded: 0, total, existing: total, mounted: 0 });
+    } finally {
+      writeFileSync(nxJsonFile, nxJson);
+    }
   });
 
-  it('refuses a bad reference before tagging anything, naming the value and the fix', async () => {
+  it('says in one line when the registry is down', () => {
+    const down = `127.0.0.1:${PORTS.down}`;
+    ws.env.MICROBOX_REGISTRY = down;
+    expect(failedPush()).toBe(`greeter:push: registry ${down} refuses connections at http://${down}: start it, or point the push at a registry that runs`);
+  });
+
+  it('refuses a bad reference in one line naming the value and the fix, and creates no tag', async () => {
+    const before = await registryState(registry.host);
     ws.env.MICROBOX_REGISTRY = `${registry.host}/Team`;
-    const { status, output } = ws.nxStatus('run', 'greeter:push', '--outputStyle=static');
-    expect(status).not.toBe(0);
-    expect(output).toContain(`greeter:push: MICROBOX_REGISTRY="${registry.host}/Team": namespace part "Team" is not valid: use lower-case letters and digits`);
+    expect(failedPush()).toBe(
+      `greeter:push: MICROBOX_REGISTRY="${registry.host}/Team": namespace part "Team" is not valid: use lower-case letters and digits, with ".", "_", "__" or "-" only between them`,
+    );
     ws.env.MICROBOX_REGISTRY = 'registry';
-    expect(ws.nxStatus('run', 'greeter:push', '--outputStyle=static').output).toContain('"registry" has no dot and no port, so Docker would take it for a Docker Hub namespace');
+    expect(failedPush()).toBe(
+      'greeter:push: MICROBOX_REGISTRY="registry": "registry" has no dot and no port, so Docker would take it for a Docker Hub namespace: use a host name with a dot, host:port or localhost (for Docker Hub, docker.io/registry)',
+    );
+    expect(await registryState(registry.host)).toEqual(before);
     const tagged = (await stack.engine.docker.listImages()).flatMap((i) => i.RepoTags ?? []).filter((t) => /\/Team\/|^registry\//.test(t));
     expect(tagged).toEqual([]);
   });
 
-  it('reads credentials from the Docker config file, and says when they are missing or refused', () => {
-    ws.env.MICROBOX_REGISTRY = authRegistry.host;
-    const anonymous = ws.nxStatus('run', 'greeter:push', '--outputStyle=static');
-    expect(anonymous.status).not.toBe(0);
-    expect(anonymous.output).toContain(`no credentials for ${authRegistry.host} in the Docker config file: run \`docker login ${authRegistry.host}\``);
+  it('reads credentials from the Docker config (auths, credsStore), and says in one line when they are missing, refused, or their helper is missing', async () => {
+    const host = authRegistry.host;
+    ws.env.MICROBOX_REGISTRY = host;
+    const configFile = join(ws.env.DOCKER_CONFIG!, 'config.json');
+    const config = (value: object) => writeFileSync(configFile, JSON.stringify(value));
+    const auth = (password: string) => config({ auths: { [host]: { auth: Buffer.from(`${HTPASSWD_USER.username}:${password}`).toString('base64') } } });
 
-    const auth = (password: string) =>
-      writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [authRegistry.host]: { auth: Buffer.from(`${TEST_USER.username}:${password}`).toString('base64') } } }));
-    auth('wrong');
-    const refused = ws.nxStatus('run', 'greeter:push', '--outputStyle=static');
-    expect(refused.status).not.toBe(0);
-    expect(refused.output).toContain(`the credentials for ${authRegistry.host} in the Docker config file were refused`);
+    expect(failedPush()).toBe(
+      `greeter:push: registry ${host} wants credentials and none were found for it (/v2/): run \`docker login ${host}\`, or name a credential helper for it in the Docker config`,
+    );
+    auth('wrong-password');
+    const refused = failedPush();
+    expect(refused).toBe(`greeter:push: registry ${host} refused the credentials from auths["${host}"] in ${configFile} (/v2/): run \`docker login ${host}\` again, or fix them there`);
+    config({ auths: { [host]: {} }, credHelpers: { [host]: 'microboxmissing' } });
+    expect(failedPush()).toBe(
+      `greeter:push: credential helper docker-credential-microboxmissing (named in ${configFile} for ${host}) is not on PATH: install it, or remove it from credHelpers/credsStore there`,
+    );
+    expect(await registryState(host)).toEqual({});
 
-    auth(TEST_USER.password);
-    const out = ws.nx('run', 'greeter:push', '--outputStyle=static');
-    expect(out).toContain(`to ${authRegistry.host}, as ci from ${join(dockerConfig, 'config.json')}`);
-    expect(out).toMatch(/pushed 127\.0\.0\.1:\d+\/greeter:latest sha256:/);
+    auth(HTPASSWD_USER.password);
+    const record = ws.records().greeter;
+    const total = record.blobs.length - 1;
+    expect(summary(ws.nx('run', 'greeter:push', '--outputStyle=static'), 'greeter')).toEqual({ uploaded: total, total, existing: 0, mounted: 0 });
+    expect(await registryTags(host, 'greeter')).toEqual(tagsOf(record));
+
+    // credsStore: a helper on PATH that the test writes, which leaves a mark that it was asked.
+    const bin = join(work, 'bin');
+    mkdirSync(bin, { recursive: true });
+    const asked = join(work, 'helper-was-asked');
+    writeFileSync(
+      join(bin, `docker-credential-${HELPER}`),
+      `#!/bin/sh\nread url\necho "$url" > "${asked}"\nif [ "$1" = get ] && [ "$url" = "${host}" ]; then printf '{"ServerURL":"%s","Username":"${HTPASSWD_USER.username}","Secret":"${HTPASSWD_USER.password}"}' "$url"; else echo "credentials not found in native keychain"; exit 1; fi\n`,
+    );
+    chmodSync(join(bin, `docker-credential-${HELPER}`), 0o755);
+    config({ credsStore: HELPER });
+    ws.env.PATH = `${bin}${delimiter}${process.env.PATH}`;
+    expect(summary(ws.nx('run', 'greeter:push', '--outputStyle=static'), 'greeter')).toEqual({ uploaded: 0, total, existing: total, mounted: 0 });
+    expect(existsSync(asked) && readFileSync(asked, 'utf8').trim()).toBe(host);
   });
 });

@@ -1,11 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Engine } from '../../../libs/image/src/engine';
 import type { BuildRecord } from '../../../libs/image/src/record';
 
-/** The real workspace: its HEAD is cloned, its node_modules and basebox record reused. */
+/** The real workspace: its HEAD is cloned, its node_modules reused. */
 export const MAIN = resolve(__dirname, '../../..');
 
 export interface WorkspaceClone {
@@ -28,22 +28,18 @@ export interface WorkspaceClone {
 
 /**
  * A git clone of this workspace's HEAD in a temp folder, with node_modules
- * symlinked and the basebox build record copied, so the first
- * `basebox:image` finds its image in the daemon and builds nothing. The
- * clone's basebox is tagged with a name of its own (committed as the
- * clone's first change), because its service images are built FROM that tag
- * and other work shares this daemon.
+ * symlinked. Its Nx cache is its own (a test must see its layouts built, not
+ * restored from another run's), but the machine's blob store is shared, so
+ * a layer made of the same files is not tarred or gzipped again and the
+ * first `basebox:layout` costs about the unpacking of its .debs. The clone's
+ * basebox is tagged with a name of its own (committed as the clone's first
+ * change): its `image` target tags the daemon, which other work shares.
  */
 export function cloneWorkspace(prefix: string): WorkspaceClone {
   const base = mkdtempSync(join(tmpdir(), `${prefix}-`));
   const dir = join(base, 'ws');
   execFileSync('git', ['clone', '-q', MAIN, dir]);
   symlinkSync(join(MAIN, 'node_modules'), join(dir, 'node_modules'));
-  const record = join(MAIN, 'dist/images/basebox.json');
-  // A fresh CI machine has run no basebox:image yet when only the plugin is affected.
-  if (!existsSync(record)) execFileSync(join(MAIN, 'node_modules/.bin/nx'), ['run', 'basebox:image', '--outputStyle=static'], { cwd: MAIN, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false' } });
-  mkdirSync(join(dir, 'dist/images'), { recursive: true });
-  copyFileSync(record, join(dir, 'dist/images/basebox.json'));
 
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
   const commit = (message: string) => {
@@ -59,7 +55,7 @@ export function cloneWorkspace(prefix: string): WorkspaceClone {
   const baseboxTag = `microbox-e2e/basebox:${prefix}-${process.pid}`;
   const projectFile = join(dir, 'libs/basebox/project.json');
   const project = JSON.parse(readFileSync(projectFile, 'utf8'));
-  project.targets.image.options.tags = [baseboxTag];
+  project.targets.layout.options.tags = [baseboxTag];
   writeFileSync(projectFile, JSON.stringify(project, null, 2) + '\n');
   commit('e2e: a basebox tag of its own');
 
@@ -91,8 +87,8 @@ function readRecords(folder: string): Record<string, BuildRecord> {
 }
 
 /**
- * What a test's image builds did to the shared daemon, undone: the clone's
- * builds tag `<svc>:latest` like the workspace's own, so a tag of these
+ * What a test's image loads did to the shared daemon, undone: the clone's
+ * `image` targets tag `<svc>:latest` like the workspace's own, so a tag of these
  * repositories that now names an image the test built is put back where it
  * was (or removed), and every image the test built (and nothing else) is
  * removed, newest first, and so are `ownTags`. A tag someone else moved meanwhile is left alone:
@@ -111,7 +107,7 @@ export async function guardDaemonTags(engine: Engine, repositories: readonly str
   const existing = new Set((await engine.docker.listImages({ all: true })).map((i) => i.Id));
   const built: string[] = [];
   return {
-    /** Remembers images a build made (ids from its records), to be removed at the end. */
+    /** Remembers images a test loaded (ids from its records), to be removed at the end unless the daemon held them before. */
     built(ids: Iterable<string>) {
       for (const id of ids) if (!existing.has(id) && !built.includes(id)) built.push(id);
     },
