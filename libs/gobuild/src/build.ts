@@ -1,7 +1,8 @@
 import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, posix, relative, resolve } from 'node:path';
 import { sha256File } from '../../checksum/src/sha256';
-import { EM_AARCH64, EM_X86_64, readElfLinkageOfFile } from '../../elf/src/elf';
+import { readElfLinkageOfFile } from '../../elf/src/elf';
+import { linuxBinaryProblem } from './binary-platform';
 import { describeCgoCulprits, findCgoCulprits } from './cgo';
 import { findGo } from './find-go';
 import { formatCommand, run } from './go';
@@ -90,7 +91,6 @@ export interface GoBuildRecord {
 
 export const DEFAULT_PLATFORM: Platform = { os: 'linux', arch: 'amd64' };
 export const KNOWN_PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm', 'linux/386', 'linux/riscv64', 'linux/ppc64le', 'linux/s390x', 'darwin/amd64', 'darwin/arm64', 'windows/amd64', 'windows/arm64'];
-const ELF_MACHINE: Record<string, number> = { amd64: EM_X86_64, arm64: EM_AARCH64 };
 
 export function parsePlatform(text: string): Platform {
   const m = /^([a-z0-9]+)\/([a-z0-9]+)$/.exec(text.trim());
@@ -239,6 +239,12 @@ export async function goBuild(options: GoBuildOptions): Promise<GoBuildResult> {
       }
       return fail(`go build of ${main} for ${p.os}/${p.arch} failed (exit ${r.code}):\n${(r.stderr + r.stdout).trim()}${hint}`);
     }
+    // The primary binary is what an image runs: whatever goos says, it must be a Linux ELF of its arch.
+    const problem = p.os === 'linux' || p === primary ? linuxBinaryProblem(partial, p.arch) : undefined;
+    if (problem) {
+      const fix = p === primary && p.os !== 'linux' ? '; the primary binary is what the image runs: build it for linux (goos) and list other systems in platforms' : '';
+      return fail(`refusing ${name} for ${p.os}/${p.arch}: ${problem}${fix}`);
+    }
     if (p.os === 'linux') {
       const elf = readElfLinkageOfFile(partial);
       if (!elf.isStatic) {
@@ -249,10 +255,6 @@ export async function goBuild(options: GoBuildOptions): Promise<GoBuildResult> {
         return fail(
           `refusing ${name} for ${p.os}/${p.arch}: the binary is not static (it needs ${what}).\n${describeCgoCulprits(culprits, cgo)}`,
         );
-      }
-      const want = ELF_MACHINE[p.arch];
-      if (want !== undefined && elf.machine !== want) {
-        return fail(`refusing ${name}: built for ${p.os}/${p.arch} but the ELF machine is ${elf.machine}`);
       }
     }
     const out = join(outputDir, finalName);
