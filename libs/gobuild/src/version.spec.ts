@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { goInputPathspecs, versionFromGit } from './version';
+import { gitStateCommand, goInputPathspecs, imageInputPathspecs, versionFromGit } from './version';
 
 let repo: string;
 const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
@@ -60,5 +60,44 @@ describe('versionFromGit', () => {
     } finally {
       rmSync(plain, { recursive: true, force: true });
     }
+  });
+});
+
+describe('gitStateCommand', () => {
+  const state = (specs: string[]) => execFileSync('sh', ['-c', gitStateCommand(specs)], { cwd: repo, encoding: 'utf8' });
+
+  it('changes when a commit touches the paths or when they turn dirty or clean, not for other paths', () => {
+    commit({ 'go.mod': 'module x\n', 'apps/a/main.go': 'package main\n', 'apps/b/main.go': 'package main\n' }, 'a', '2024-05-06T07:08:09Z');
+    const specs = goInputPathspecs(['apps/a']);
+    const clean = state(specs);
+    commit({ 'apps/b/main.go': 'package main // b\n', 'apps/a/README.md': 'docs\n' }, 'b', '2024-05-07T00:00:00Z');
+    expect(state(specs)).toBe(clean);
+    writeFileSync(join(repo, 'apps/a/main.go'), 'package main // edited\n');
+    const dirty = state(specs);
+    expect(dirty).not.toBe(clean);
+    commit({}, 'edited', '2024-05-08T00:00:00Z');
+    const committed = state(specs);
+    expect(committed).not.toBe(dirty);
+    expect(committed).not.toBe(clean);
+  });
+
+  it("quotes every pathspec for the shell, and prints nothing outside git (the stamp is then 'unknown' whatever happens)", () => {
+    expect(gitStateCommand(["it's"])).toContain(`'it'\\''s'`);
+    const outside = mkdtempSync(join(tmpdir(), 'no-git-'));
+    try {
+      expect(execFileSync('sh', ['-c', gitStateCommand(['a'])], { cwd: outside, encoding: 'utf8', env: { ...process.env, GIT_CEILING_DIRECTORIES: tmpdir() } })).toBe('');
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('imageInputPathspecs', () => {
+  it("counts the service's project.json and options, not its docs or tests", () => {
+    commit({ 'go.mod': 'module x\n', 'apps/a/main.go': 'package main\n' }, 'a', '2024-05-06T07:08:09Z');
+    const json = commit({ 'apps/a/project.json': '{"targets":{}}\n' }, 'project.json', '2024-05-07T00:00:00Z');
+    commit({ 'apps/a/README.md': 'docs\n', 'apps/a/e2e/a.e2e.ts': '', 'libs/x/src/x.spec.ts': '' }, 'docs', '2024-05-08T00:00:00Z');
+    expect(versionFromGit(repo, imageInputPathspecs(['apps/a', 'libs/x'])).commit).toBe(json);
+    expect(versionFromGit(repo, goInputPathspecs(['apps/a'])).commit).not.toBe(json);
   });
 });
