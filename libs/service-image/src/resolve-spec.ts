@@ -11,6 +11,9 @@ import {
   type ServiceSpec,
   type TemplateSpec,
 } from './service-spec';
+import { MAX_CONFIG_WAIT_SECONDS } from './run-time-checks';
+import { checkS6Overrides } from './s6-overrides';
+import { checkDestination } from './template-destination';
 
 /** What a service may set about its image; everything has a default found from its folder. */
 export interface ServiceImageSettings {
@@ -46,9 +49,7 @@ export function resolveServiceSpec(name: string, serviceDir: string, binary: str
   }
   for (const t of templates) {
     if (!existsSync(join(serviceDir, t.source))) throw new Error(`template ${t.source} of ${name} does not exist in ${serviceDir}`);
-    if (!t.destination.startsWith('/run/') && !t.destination.startsWith('/tmp/')) {
-      throw new Error(`template ${t.source} renders to ${t.destination}, which is not writable with a read-only root: render under /run/${name}/`);
-    }
+    t.destination = checkDestination(name, t.source, t.destination);
   }
   const seen = new Set<string>();
   for (const t of templates) {
@@ -59,9 +60,10 @@ export function resolveServiceSpec(name: string, serviceDir: string, binary: str
   const port = settings.port ?? DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`port ${port} of ${name} is not a TCP port: use 1 to 65535`);
   const configWaitSeconds = settings.configWaitSeconds ?? DEFAULT_CONFIG_WAIT_SECONDS;
-  if (!Number.isInteger(configWaitSeconds) || configWaitSeconds < 1) {
-    throw new Error(`configWaitSeconds ${configWaitSeconds} of ${name} is not a whole number of seconds from 1 up`);
+  if (!Number.isInteger(configWaitSeconds) || configWaitSeconds < 1 || configWaitSeconds > MAX_CONFIG_WAIT_SECONDS) {
+    throw new Error(`configWaitSeconds ${configWaitSeconds} of ${name} is not a whole number of seconds from 1 to ${MAX_CONFIG_WAIT_SECONDS} (a day)`);
   }
+  checkS6Overrides(name, serviceDir);
   return {
     name,
     binary,

@@ -59,10 +59,14 @@ describe('goProjectConfiguration', () => {
       executor: '@microbox/nx-microbox:service-layout',
       dependsOn: ['go-build', { projects: ['basebox'], target: 'layout' }],
       options: { baseRecord: 'dist/images/basebox.json' },
-      inputs: ['production', '^production', { dependentTasksOutputFiles: '**/*' }],
       outputs: ['{workspaceRoot}/dist/images/alpha', '{workspaceRoot}/dist/images/alpha.json'],
       cache: true,
     });
+    const [production, upstream, binary, state] = app.targets!['layout'].inputs! as [string, string, unknown, { runtime: string }];
+    expect([production, upstream, binary]).toEqual(['production', '^production', { dependentTasksOutputFiles: '**/*' }]);
+    // The git state of everything that names the image (its tag and revision label): the service folder with its project.json, the code that makes images.
+    expect(state.runtime).toMatch(/^git log -1 --format=%H -- 'apps\/alpha' .*'libs' .*'tools' .*; git status --porcelain/);
+    expect(state.runtime).not.toContain("exclude)apps/alpha/project.json");
     // Loading and pushing act outside the workspace: never cached, both from the layout.
     expect(app.targets!['image']).toMatchObject({ executor: '@microbox/nx-microbox:load', dependsOn: ['layout'], cache: false });
     expect(app.targets!['push']).toEqual(expect.objectContaining({ executor: '@microbox/nx-microbox:push', dependsOn: ['layout'], cache: false }));
@@ -77,6 +81,9 @@ describe('goProjectConfiguration', () => {
     expect(inputs).toContain('goSources');
     expect(inputs).toContain('^goSources');
     expect(inputs).toContain('{workspaceRoot}/go.sum');
+    // The stamp's git state (last commit, uncommitted files) of the project and the shared Go packages: committing dirty sources is a cache miss.
+    const stamp = inputs.find((i): i is { runtime: string } => typeof i === 'object' && 'runtime' in i && i.runtime.startsWith('git log'))!;
+    expect(stamp.runtime).toMatch(/^git log -1 --format=%H -- 'apps\/alpha' .*'libs\/go' .*'go\.mod' 'go\.sum'.*; git status --porcelain --untracked-files=normal -- /);
     expect(app.namedInputs!.goSources).toContain('!{projectRoot}/**/*.md');
 
     const [shared] = inferGoProjects(ws, ['libs/go/shared/shared.go']);

@@ -3,6 +3,7 @@ import { join, posix } from 'node:path';
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import { isGoSourcePath, parseGoFileHeader } from '../../../../libs/gobuild/src/imports';
 import { moduleFilesOutside, readOwnModule, type OwnModule } from '../../../../libs/gobuild/src/modules';
+import { gitStateCommand, goInputPathspecs, imageInputPathspecs } from '../../../../libs/gobuild/src/version';
 
 /** Where Go projects live: a service per folder under apps/, a shared package tree per folder under libs/go/. */
 const GO_PROJECT_ROOT = /^(apps\/[^/]+|libs\/go\/[^/]+)\//;
@@ -54,8 +55,27 @@ export function goInputsOf(p: Pick<GoProject, 'ownModule'>): NonNullable<TargetC
   return p.ownModule ? goInputs(moduleFilesOutside(p.ownModule)) : GO_INPUTS;
 }
 
+/** Where the Go packages a service may import live, besides its own folder. */
+const GO_LIBRARY_ROOT = 'libs/go';
+/** Where everything else an image may depend on lives: the base, the libraries and the plugin that make images. */
+const IMAGE_CODE_ROOTS = ['libs', 'tools'];
+
+/**
+ * go-build's stamp follows git (the last commit of its Go inputs, +dirty),
+ * which file contents alone do not show: this command's output, a runtime
+ * input, does. The executor stamps from the exact Go dependency closure,
+ * which the graph only knows later; this covers the project and every
+ * shared Go package, a superset, so a commit there may rebuild the same bytes
+ * but a stamp never goes stale in the cache.
+ */
+function stampStateCommand(p: Pick<GoProject, 'root' | 'ownModule'>): string {
+  return gitStateCommand(goInputPathspecs([p.root, GO_LIBRARY_ROOT], moduleFilesOutside(p.ownModule)));
+}
+
 /** The project that builds the base image every service image is built FROM. */
 export const BASEBOX_PROJECT = 'basebox';
+/** The base's build record, which every service layout reads. */
+export const BASEBOX_RECORD = 'dist/images/basebox.json';
 
 export interface GoProject {
   root: string;
@@ -127,7 +147,7 @@ export function goProjectConfiguration(p: GoProject): Omit<ProjectConfiguration,
       // `^code`: the executor's TypeScript and the libraries it imports (the
       // project depends on the plugin), so a change to how binaries are built
       // is a cache miss too.
-      inputs: [...goInputsOf(p), '^code'],
+      inputs: [...goInputsOf(p), '^code', { runtime: stampStateCommand(p) }],
       metadata: {
         technologies: ['go'],
         description: 'Static, reproducible Go binary: CGO_ENABLED=0 -trimpath -ldflags "-s -w -buildid= -X <buildinfo>", ELF checked static',
@@ -135,27 +155,41 @@ export function goProjectConfiguration(p: GoProject): Omit<ProjectConfiguration,
     };
   }
   if (p.isMain && p.kind === 'app') {
+    targets['layout'] = {
+      executor: '@microbox/nx-microbox:service-layout',
+      dependsOn: ['go-build', { projects: [BASEBOX_PROJECT], target: 'layout' }],
+      options: { baseRecord: BASEBOX_RECORD },
+      // The image is a pure function of these: the service folder, the code
+      // that makes images, go-build's binary and the base's layout. The base's
+      // blobs stay in the base's layout, so this entry holds only its own.
+      // The git state of what names it (the tag and revision label) too.
+      inputs: ['production', '^production', { dependentTasksOutputFiles: '**/*' }, { runtime: gitStateCommand(imageInputPathspecs([p.root, ...IMAGE_CODE_ROOTS])) }],
+      outputs: [`{workspaceRoot}/dist/images/${p.name}`, `{workspaceRoot}/dist/images/${p.name}.json`],
+      cache: true,
+      metadata: {
+        technologies: ['go', 'oci'],
+        description: `${p.name}'s OCI image layout on the basebox (static binary, s6 service dirs, consul-template config), written without a daemon`,
+      },
+    };
     targets['image'] = {
-      executor: '@microbox/nx-microbox:image',
-      dependsOn: ['go-build', { projects: [BASEBOX_PROJECT], target: 'image' }],
-      outputs: [`{workspaceRoot}/dist/images/${p.name}.json`],
-      // Not cached by Nx: a cache hit would restore the record without the
-      // image. The executor skips the build itself when nothing changed and
-      // the daemon still holds the image.
+      executor: '@microbox/nx-microbox:load',
+      dependsOn: ['layout'],
+      // Never cached: what it does is outside the workspace (the daemon). It
+      // loads nothing when the daemon already holds the image.
       cache: false,
       metadata: {
-        technologies: ['go', 'docker'],
-        description: `${p.name}:latest and ${p.name}:<commit> on the basebox image: static binary, s6 service dirs, consul-template config`,
+        technologies: ['docker'],
+        description: `${p.name}:latest and ${p.name}:<commit> in the Docker daemon, loaded from the layout (--load=false: the layout only)`,
       },
     };
     targets['push'] = {
       executor: '@microbox/nx-microbox:push',
-      dependsOn: ['image'],
+      dependsOn: ['layout'],
       // Never cached: what it does is outside the workspace (the registry).
       cache: false,
       metadata: {
-        technologies: ['docker'],
-        description: `Pushes ${p.name}'s tags to MICROBOX_REGISTRY (or the plugin option registry in nx.json) through the daemon`,
+        technologies: ['oci'],
+        description: `Pushes ${p.name}'s tags from its layout to MICROBOX_REGISTRY (or the plugin option registry in nx.json), with no daemon`,
       },
     };
   }

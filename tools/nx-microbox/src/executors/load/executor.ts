@@ -6,6 +6,7 @@ import { connectEngine } from '../../../../../libs/image/src/engine';
 import { readImage } from '../../../../../libs/image/src/image';
 import { completeLayout } from '../../../../../libs/image/src/layout-record';
 import { readRecord } from '../../../../../libs/image/src/record';
+import { withBuildLock } from '../build-lock';
 
 export interface LoadOptions {
   /** The image's build record; default dist/images/<project>.json. */
@@ -22,6 +23,17 @@ export interface LoadOptions {
  * changed. Never cached by Nx: the daemon is outside the workspace.
  */
 export default async function loadExecutor(options: LoadOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  // The layout executor holds the same lock while it writes the layout and the record: the tags move to the image the record names, whole.
+  const lock = join(context.root, `${(options.record ?? `dist/images/${context.projectName}.json`).replace(/\.json$/, '')}.lock`);
+  try {
+    return await withBuildLock(lock, context.projectName!, () => load(options, context));
+  } catch (err) {
+    console.error(`${context.projectName}:image: ${(err as Error).message}`);
+    return { success: false };
+  }
+}
+
+async function load(options: LoadOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const name = context.projectName!;
   const recordFile = options.record ?? `dist/images/${name}.json`;
   const fromRoot = (p: string) => join(context.root, p);

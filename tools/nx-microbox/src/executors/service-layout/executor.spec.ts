@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
@@ -7,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 const buildServiceImage = vi.fn();
 const writeRecord = vi.fn();
 const completeLayout = vi.fn();
-const base = { layout: 'dist/images/basebox', tags: ['microbox/basebox:0.1.0'] };
+const base = { layout: 'dist/images/basebox', tags: ['microbox/basebox:0.1.0'], manifest: { digest: 'sha256:base', platform: { os: 'linux', architecture: 'amd64' } } };
 vi.mock('../../../../../libs/service-image/src/build', () => ({
   buildServiceImage: (...args: unknown[]) => buildServiceImage(...args),
 }));
@@ -25,10 +26,25 @@ let root: string;
 const context = () =>
   ({ root, projectName: 'greeter', projectsConfigurations: { version: 2, projects: { greeter: { root: 'apps/greeter' } } } }) as unknown as ExecutorContext;
 
+/** The first bytes of a linux ELF: class 64, little endian, System V ABI, the machine given (62 x86-64, 183 AArch64). */
+function elf(machine = 62): Buffer {
+  const b = Buffer.alloc(64);
+  b.writeUInt32BE(0x7f454c46, 0);
+  b[4] = 2;
+  b[5] = 1;
+  b.writeUInt16LE(machine, 18);
+  return b;
+}
+const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'image-executor-'));
   mkdirSync(join(root, 'apps/greeter/templates'), { recursive: true });
   writeFileSync(join(root, 'apps/greeter/templates/greeter.json.tmpl'), '{}');
+  writeFileSync(join(root, '.gitignore'), 'dist\n');
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '-m', 'greeter', '--date', '2026-11-28T05:00:00+00:00');
 });
 afterEach(() => {
   rmSync(root, { recursive: true, force: true });
@@ -38,36 +54,60 @@ afterEach(() => {
 });
 const baseRecord = 'dist/images/basebox.json';
 
-function goBuildRecord(version = 'abcdef123456') {
+function goBuildRecord(version = 'abcdef123456', platform = 'linux/amd64', binary = elf()) {
   mkdirSync(join(root, 'dist/apps/greeter'), { recursive: true });
+  writeFileSync(join(root, 'dist/apps/greeter/greeter'), binary);
   writeFileSync(
     join(root, 'dist/apps/greeter/build.json'),
-    JSON.stringify({ primary: 'dist/apps/greeter/greeter', commit: 'abcdef1234567890abcdef1234567890abcdef12', commitTime: '2026-11-28T05:00:00+00:00', version }),
+    JSON.stringify({
+      primary: 'dist/apps/greeter/greeter',
+      binaries: [{ platform, path: `dist/apps/greeter/greeter_${platform.replace('/', '_')}` }],
+      commit: 'abcdef1234567890abcdef1234567890abcdef12',
+      commitTime: '2026-11-28T05:00:00+00:00',
+      version,
+    }),
   );
 }
 
 describe('service-layout executor', () => {
-  it('builds from go-build\'s record: binary, commit labels and the commit tag', async () => {
+  it("builds from go-build's binary, named by the last commit of the image's own inputs, with the commit's time", async () => {
     goBuildRecord();
+    const head = git('rev-parse', 'HEAD');
     buildServiceImage.mockResolvedValue({ parts: [] });
     expect(await executor({ baseRecord, source: 'https://ci:s3cret@example.com/r' }, context())).toEqual({ success: true });
     expect(completeLayout.mock.calls[0]!.slice(0, 1)).toEqual([join(root, 'dist/images/basebox')]);
     expect(buildServiceImage.mock.calls[0]![0]).toMatchObject({
-      spec: { name: 'greeter', binary: join(root, 'dist/apps/greeter/greeter'), giveUpCode: 78, templates: [{ destination: '/run/greeter/greeter.json' }] },
+      spec: { name: 'greeter', binary: join(root, 'dist/apps/greeter/greeter'), giveUpCode: 78 },
       base,
       layoutDir: join(root, 'dist/images/greeter'),
       layoutName: 'dist/images/greeter',
-      origin: { revision: 'abcdef1234567890abcdef1234567890abcdef12', created: '2026-11-28T05:00:00+00:00', source: 'https://example.com/r' },
-      revisionTag: 'abcdef123456',
+      origin: { revision: head, created: git('log', '-1', '--format=%cI'), source: 'https://example.com/r' },
+      revisionTag: head.slice(0, 12),
     });
     expect(writeRecord).toHaveBeenCalledWith(join(root, 'dist/images/greeter.json'), { parts: [] });
+    expect(existsSync(join(root, 'dist/images/greeter.lock'))).toBe(false);
   });
 
-  it('tags a build from uncommitted sources -dirty', async () => {
-    goBuildRecord('abcdef123456+dirty');
+  it('tags -dirty an image whose inputs are uncommitted, whatever go-build stamped (a project.json edit changes no Go input)', async () => {
+    goBuildRecord('abcdef123456');
+    writeFileSync(join(root, 'apps/greeter/project.json'), '{"targets":{"layout":{"options":{"env":{"A":"1"}}}}}\n');
     buildServiceImage.mockResolvedValue({ parts: [] });
     await executor({ baseRecord }, context());
-    expect(buildServiceImage.mock.calls[0]![0].revisionTag).toBe('abcdef123456-dirty');
+    expect(buildServiceImage.mock.calls[0]![0].revisionTag).toBe(`${git('rev-parse', 'HEAD').slice(0, 12)}-dirty`);
+  });
+
+  it.each([
+    { platform: 'linux/arm64', binary: elf(183), says: 'greeter is built for linux/arm64 (go-build\'s goos/goarch) but its base microbox/basebox:0.1.0 is linux/amd64 only: set goos linux and goarch amd64' },
+    { platform: 'darwin/amd64', binary: Buffer.from([0xcf, 0xfa, 0xed, 0xfe, 7, 0, 0, 1]), says: 'greeter is built for darwin/amd64' },
+    { platform: 'linux/amd64', binary: Buffer.from([0xcf, 0xfa, 0xed, 0xfe, 7, 0, 0, 1]), says: 'the binary of greeter at dist/apps/greeter/greeter cannot run in a linux/amd64 image: it is a Mach-O binary, not a Linux ELF' },
+  ])('refuses a $platform binary the base cannot run, writing nothing', async ({ platform, binary, says }) => {
+    goBuildRecord('abcdef123456', platform, binary);
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(await executor({ baseRecord }, context())).toEqual({ success: false });
+    expect(error.mock.calls[0]![0]).toContain(`greeter:layout: ${says}`);
+    expect(buildServiceImage).not.toHaveBeenCalled();
+    expect(writeRecord).not.toHaveBeenCalled();
+    error.mockRestore();
   });
 
   it('says to run go-build when its record is missing, and builds nothing', async () => {
@@ -93,7 +133,7 @@ describe('service-layout executor', () => {
     expect(await executor({ baseRecord, giveUpCode: 300 }, context())).toEqual({ success: false });
     expect(error.mock.calls[0]![0]).toMatch(/^greeter:layout: giveUpCode 300 cannot be an exit code of its own/);
     expect(await executor({ baseRecord, templates: [{ source: 'templates/greeter.json.tmpl', destination: '/etc/greeter.json' }] }, context())).toEqual({ success: false });
-    expect(error.mock.calls[1]![0]).toMatch(/renders to \/etc\/greeter\.json, which is not writable with a read-only root/);
+    expect(error.mock.calls[1]![0]).toMatch(/renders to "\/etc\/greeter\.json" \(\/etc\/greeter\.json\), outside the folders it may write: render under \/run\/greeter\/ or \/tmp\//);
     expect(buildServiceImage).not.toHaveBeenCalled();
     error.mockRestore();
   });

@@ -5,10 +5,13 @@ import type { ExecutorContext } from '@nx/devkit';
 import type { GoBuildRecord } from '../../../../../libs/gobuild/src/build';
 import { BlobStore } from '../../../../../libs/image/src/blob-store';
 import { completeLayout } from '../../../../../libs/image/src/layout-record';
-import { formatMB, readRecord, writeRecord } from '../../../../../libs/image/src/record';
+import { type BuildRecord, formatMB, readRecord, writeRecord } from '../../../../../libs/image/src/record';
 import { buildServiceImage } from '../../../../../libs/service-image/src/build';
 import { resolveServiceSpec, type ServiceImageSettings } from '../../../../../libs/service-image/src/resolve-spec';
+import { linuxBinaryProblem } from '../../../../../libs/gobuild/src/binary-platform';
+import { withBuildLock } from '../build-lock';
 import { projectRoot } from '../project-root';
+import { imageInputRoots, imageVersion } from './image-version';
 
 export interface ServiceLayoutOptions extends ServiceImageSettings {
   /** go-build's output folder, holding the binary and build.json; default dist/<project root>. */
@@ -34,6 +37,25 @@ export function publicSource(url: string): string {
     // scp-like `git@host:org/repo.git`: the user is not a secret, but drop it all the same.
     return url.replace(/^[^@/]+@/, '');
   }
+}
+
+/**
+ * The image takes the base's platform: a binary for another one (go-build's
+ * goarch) would be labelled wrong and fail with "exec format error". Refused
+ * before anything is written, with the ways out; the binary itself is read
+ * too, whatever its record says.
+ */
+function checkPlatform(name: string, built: GoBuildRecord, base: BuildRecord, binary: string) {
+  const platform = built.binaries?.find((b) => b.path === built.primary)?.platform ?? built.binaries?.[0]?.platform ?? 'linux/amd64';
+  const [os, arch] = platform.split('/') as [string, string];
+  const baseArch = base.manifest.platform?.architecture ?? 'amd64';
+  if (os !== 'linux' || arch !== baseArch) {
+    throw new Error(
+      `${name} is built for ${platform} (go-build's goos/goarch) but its base ${base.tags[0] ?? base.manifest.digest} is linux/${baseArch} only: set goos linux and goarch ${baseArch} for the image (other platforms go in go-build's platforms)`,
+    );
+  }
+  const problem = linuxBinaryProblem(binary, arch);
+  if (problem) throw new Error(`the binary of ${name} at ${built.primary} cannot run in a linux/${arch} image: ${problem}; run \`nx run ${name}:go-build --skip-nx-cache\``);
 }
 
 /** The repository's `origin` remote, if it has one. */
@@ -67,22 +89,32 @@ export default async function serviceLayoutExecutor(options: ServiceLayoutOption
     const spec = resolveServiceSpec(name, fromRoot(root), fromRoot(built.primary), options);
     const base = await readRecord(fromRoot(options.baseRecord));
     if (!base) throw new Error(`the base image of ${name} is not built (no record at ${options.baseRecord}): run \`nx run basebox:layout\` first`);
-    const store = BlobStore.forEnv();
-    await completeLayout(fromRoot(base.layout), store, base);
+    checkPlatform(name, built, base, fromRoot(built.primary));
+    const version = imageVersion(context.root, imageInputRoots(context, root));
     const layout = options.layout ?? `dist/images/${name}`;
-    const dirty = built.version.endsWith('+dirty');
-    const record = await buildServiceImage({
-      spec,
-      serviceDir: fromRoot(root),
-      base,
-      store,
-      layoutDir: fromRoot(layout),
-      layoutName: layout,
-      origin: { revision: built.commit, created: built.commitTime, source: options.source ? publicSource(options.source) : gitOrigin(context.root) },
-      revisionTag: `${built.commit.slice(0, 12)}${dirty ? '-dirty' : ''}`,
+    const recordFile = options.record ?? `dist/images/${name}.json`;
+    await withBuildLock(fromRoot(`${recordFile.replace(/\.json$/, '')}.lock`), name, async () => {
+      const store = BlobStore.forEnv();
+      await completeLayout(fromRoot(base.layout), store, base);
+      // Outside git there is no commit to name it by: go-build's record says what it knows.
+      const unversioned = version.commit === 'unknown';
+      const record = await buildServiceImage({
+        spec,
+        serviceDir: fromRoot(root),
+        base,
+        store,
+        layoutDir: fromRoot(layout),
+        layoutName: layout,
+        origin: {
+          revision: unversioned ? built.commit : version.commit,
+          created: unversioned ? built.commitTime : version.commitTime,
+          source: options.source ? publicSource(options.source) : gitOrigin(context.root),
+        },
+        revisionTag: unversioned ? `${built.commit.slice(0, 12)}${built.version.endsWith('+dirty') ? '-dirty' : ''}` : version.tag,
+      });
+      await writeRecord(fromRoot(recordFile), record);
+      for (const part of record.parts) console.log(`  ${part.name.padEnd(24)} ${formatMB(part.bytes).padStart(10)}  gzipped ${formatMB(part.gzipBytes ?? 0)}`);
     });
-    await writeRecord(fromRoot(options.record ?? `dist/images/${name}.json`), record);
-    for (const part of record.parts) console.log(`  ${part.name.padEnd(24)} ${formatMB(part.bytes).padStart(10)}  gzipped ${formatMB(part.gzipBytes ?? 0)}`);
     return { success: true };
   } catch (err) {
     console.error(`${name}:layout: ${(err as Error).message}`);
