@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Stack } from '../../../libs/stack/src/stack';
 import { httpGet, waitFor } from '../../../libs/stack/src/wait';
+import { layoutDigest, nxTasks } from './nx-tasks';
 import { cloneWorkspace, guardDaemonTags, type WorkspaceClone } from './workspace-clone';
 
 // `nx g @microbox/nx-microbox:service` in a temporary clone of this
-// workspace: the new service builds into an image with nx and serves its KV
-// value from a real Consul, with nothing registered anywhere.
+// workspace: the new service's image is written and loaded into the daemon
+// with nx, and serves its KV value from a real Consul, with nothing
+// registered anywhere.
 
 const NAME = `gen-e2e-${process.pid}`;
 const COPY = `${NAME}-copy`;
@@ -23,6 +25,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack?.down();
+  // What a failed run loaded is undone too: its record names it.
+  const record = ws?.records()[NAME];
+  if (record) guard?.built([record.id]);
   await guard?.restore();
   ws?.cleanup();
 });
@@ -32,7 +37,7 @@ const clean = () => ws.git('status', '--porcelain');
 describe('the service generator', () => {
   it('shows what it would write with --dry-run, and writes nothing', () => {
     const out = ws.nx('g', '@microbox/nx-microbox:service', NAME, '--dry-run');
-    for (const f of ['main.go', 'config.go', 'handlers.go', 'handlers_test.go', 'README.md', 'templates/config.json.tmpl', `e2e/${NAME}.e2e.ts`]) {
+    for (const f of ['main.go', 'config.go', 'handlers.go', 'handlers_test.go', 'README.md', 'consul/config.json.ctmpl', 'project.json', `e2e/${NAME}.e2e.ts`]) {
       expect(out).toContain(`CREATE apps/${NAME}/${f}`);
     }
     expect(clean()).toBe('');
@@ -48,15 +53,18 @@ describe('the service generator', () => {
     expect(clean()).toBe('');
   });
 
-  it('adds a service that passes its Go tests and builds into an image with nx', () => {
+  it('adds a service that passes its Go tests and builds into an image in the daemon with nx', () => {
     ws.nx('g', '@microbox/nx-microbox:service', NAME);
     ws.commit(`add ${NAME}`);
     ws.nx('run-many', '-t', 'go-test', 'go-vet', '-p', NAME, '--outputStyle=static');
     const out = ws.nx('run', `${NAME}:image`, '--outputStyle=static');
-    expect(out).toMatch(new RegExp(`${NAME}: built sha256:`));
     const record = ws.records()[NAME];
     guard.built([record.id]);
     expect(record.tags).toContain(`${NAME}:latest`);
+    const tasks = nxTasks(out);
+    expect(tasks.get(`${NAME}:layout`)?.cache, 'its layout was written, not taken from a cache').toBeUndefined();
+    expect(layoutDigest(NAME, tasks.get(`${NAME}:layout`)?.output ?? '')).toBe(record.manifest.digest);
+    expect(tasks.get(`${NAME}:image`)?.output).toMatch(new RegExp(`^${NAME}: ${record.id.slice(0, 19)} loaded into the daemon`, 'm'));
   });
 
   it('runs against a real Consul: /healthz 200, the KV default, then a KV change', async () => {
@@ -84,7 +92,16 @@ describe('the service generator', () => {
     writeFileSync(main, readFileSync(main, 'utf8').replace(`const serviceName = "${NAME}"`, `const serviceName = "${COPY}"`));
     const project = JSON.parse(ws.nx('show', 'project', COPY, '--json')) as { root: string; targets: Record<string, unknown> };
     expect(project.root).toBe(`apps/${COPY}`);
-    expect(Object.keys(project.targets).sort()).toEqual(['e2e', 'go-build', 'go-test', 'go-vet', 'image', 'push']);
+    expect(Object.keys(project.targets).sort()).toEqual(['e2e', 'go-build', 'go-test', 'go-vet', 'image', 'layout', 'push']);
     ws.nx('run', `${COPY}:go-vet`, '--outputStyle=static');
+  });
+
+  it('with --reload=restart, sets the templates of the layout target, which the layout executor reads', () => {
+    const restart = `${NAME}-restart`;
+    ws.nx('g', '@microbox/nx-microbox:service', restart, '--reload=restart');
+    const project = JSON.parse(ws.nx('show', 'project', restart, '--json')) as { targets: Record<string, { executor?: string; options?: Record<string, unknown> }> };
+    expect(project.targets.layout?.executor).toBe('@microbox/nx-microbox:service-layout');
+    expect(project.targets.layout?.options?.templates).toEqual([{ source: 'consul/config.json.ctmpl', reload: 'restart' }]);
+    expect(project.targets.image?.options?.templates).toBeUndefined();
   });
 });

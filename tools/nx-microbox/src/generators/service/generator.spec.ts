@@ -24,24 +24,25 @@ describe('service generator', () => {
     expect(written().filter((p) => p.startsWith('apps/orders'))).toEqual([
       'apps/orders/README.md',
       'apps/orders/config.go',
+      'apps/orders/consul/config.json.ctmpl',
       'apps/orders/e2e/orders.e2e.ts',
       'apps/orders/handlers.go',
       'apps/orders/handlers_test.go',
       'apps/orders/main.go',
-      'apps/orders/templates/config.json.tmpl',
+      'apps/orders/project.json',
     ]);
-    expect(tree.read('apps/orders/templates/config.json.tmpl', 'utf8')).toBe('{"message": {{ keyOrDefault "orders/message" "Hello from orders" | toJSON }}}\n');
+    expect(tree.read('apps/orders/consul/config.json.ctmpl', 'utf8')).toBe('{"message": {{ keyOrDefault "orders/message" "Hello from orders" | toJSON }}}\n');
     expect(tree.read('apps/orders/main.go', 'utf8')).toContain('const serviceName = "orders"');
     expect(tree.read('apps/orders/README.md', 'utf8')).toMatch(/\*\*KV key\*\* `orders\/message`; \*\*default\*\* `Hello from orders`/);
     for (const p of written()) expect(tree.read(p, 'utf8'), p).not.toMatch(/<%|__name__|__tmpl__/);
   });
 
-  it('says restart in a project.json when asked, and nothing more otherwise', async () => {
+  it("says the template's action in a project.json: reload (the app handles SIGHUP) unless restart is asked for", async () => {
     await serviceGenerator(tree, { name: 'billing-api', reload: 'restart' });
-    expect(readJson(tree, 'apps/billing-api/project.json').targets.image.options.templates).toEqual([{ source: 'templates/config.json.tmpl', reload: 'restart' }]);
+    expect(readJson(tree, 'apps/billing-api/project.json').targets.layout.options.templates).toEqual([{ source: 'consul/config.json.ctmpl', reload: 'restart' }]);
     expect(readJson(tree, 'apps/billing-api/project.json').name).toBeUndefined();
     await serviceGenerator(tree, { name: 'plain' });
-    expect(tree.exists('apps/plain/project.json')).toBe(false);
+    expect(readJson(tree, 'apps/plain/project.json').targets.layout.options.templates).toEqual([{ source: 'consul/config.json.ctmpl', reload: 'reload' }]);
   });
 
   it('refuses a bad or taken name, writing nothing', async () => {

@@ -41,11 +41,10 @@ export default async function serviceGenerator(tree: Tree, options: ServiceGener
     defaultMessage: `Hello from ${name}`,
     tmpl: '',
   });
-  if (reload === 'restart') {
-    // No "name": the plugin names the project after its folder, so a copy of this folder is a project of its own.
-    writeJson(tree, `${root}/project.json`, {
-      $schema: '../../node_modules/nx/schemas/project-schema.json',
-      targets: { image: { options: { templates: [{ source: 'templates/config.json.tmpl', reload: 'restart' }] } } },
-    });
-  }
+  // The action is said even when it is reload: the library's default is restart, and this app handles SIGHUP.
+  // No "name": the plugin names the project after its folder, so a copy of this folder is a project of its own.
+  writeJson(tree, `${root}/project.json`, {
+    $schema: '../../node_modules/nx/schemas/project-schema.json',
+    targets: { layout: { options: { templates: [{ source: 'consul/config.json.ctmpl', reload }] } } },
+  });
 }
