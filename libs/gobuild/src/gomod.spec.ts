@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { localModulesFor, parseGoMod, resolveImport } from './gomod';
+import { localModulesFor, parseGoMod, resolveImport as resolve, type LocalModule } from './gomod';
+
+const resolveImport = (importPath: string, modules: LocalModule[]) => resolve(importPath, modules)?.dir;
 
 describe('parseGoMod', () => {
   it('reads module, go, single and block replaces with versions, quotes and comments', () => {
@@ -46,6 +48,8 @@ describe('localModulesFor and resolveImport', () => {
     expect(resolveImport('example.com/extlib', modules)).toBe('libs/go/extlib');
     expect(resolveImport('example.com/extlib/sub', modules)).toBe('libs/go/extlib/sub');
     expect(resolveImport('example.com/ws/tools/nested/pkg', modules)).toBe('tools/nested/pkg');
+    expect(resolve('example.com/extlib/sub', modules)).toEqual({ dir: 'libs/go/extlib/sub', replacedIn: 'go.mod' });
+    expect(resolve('example.com/ws/apps/greeter', modules)).toEqual({ dir: 'apps/greeter', replacedIn: undefined });
   });
 
   it('leaves the standard library, other modules, prefixes that are not path elements and outside folders alone', () => {
@@ -77,7 +81,7 @@ describe('localModulesFor: whose replace directives apply where', () => {
 
   it("resolves a file's imports with the replaces of the go.mod nearest above it, and no other's", () => {
     expect(resolveImport('example.com/lib/x', modulesOf('apps/greeter/main.go'))).toBe('libs/go/new/x');
-    expect(resolveImport('example.com/lib/x', modulesOf('apps/own/main.go'))).toBe('libs/go/old/x');
+    expect(resolve('example.com/lib/x', modulesOf('apps/own/main.go'))).toEqual({ dir: 'libs/go/old/x', replacedIn: 'apps/own/go.mod' });
     expect(resolveImport('example.com/lib/x', modulesOf('apps/own/internal/h/h.go'))).toBe('libs/go/old/x');
     expect(resolveImport('example.com/ws/libs/go/buildinfo', modulesOf('apps/own/main.go'))).toBe('libs/go/buildinfo');
     // No replace in its go.mod: the first go.mod claiming the path, as if it were used.

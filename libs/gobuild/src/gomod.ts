@@ -99,6 +99,8 @@ export function parseGoMod(text: string): GoModFile {
 export interface LocalModule {
   path: string;
   dir: string;
+  /** The go.mod or go.work whose replace directive puts the module in `dir`, if one does. */
+  replacedIn?: string;
 }
 
 const normDir = (p: string) => {
@@ -107,13 +109,13 @@ const normDir = (p: string) => {
 };
 
 /** A file's replace directives that point at a folder inside the workspace, by the path they replace. */
-function localReplaces(dir: string, mod: GoModFile): Map<string, LocalModule> {
+function localReplaces(file: string, dir: string, mod: GoModFile): Map<string, LocalModule> {
   const out = new Map<string, LocalModule>();
   for (const r of mod.replaces) {
     if (!r.local || r.newPath.startsWith('/')) continue;
     const target = normDir(posix.join(dir, r.newPath));
     if (target === '..' || target.startsWith('../')) continue; // outside the workspace: no project owns it
-    out.set(r.oldPath, { path: r.oldPath, dir: target });
+    out.set(r.oldPath, { path: r.oldPath, dir: target, replacedIn: file });
   }
   return out;
 }
@@ -143,9 +145,9 @@ export function localModulesFor(goModFiles: Record<string, string>): (file: stri
     if (mod.module && !own.has(mod.module)) own.set(mod.module, { path: mod.module, dir });
     if (posix.basename(file) === 'go.work') {
       workspaceMode = true;
-      for (const [path, m] of localReplaces(dir, mod)) workReplaces.set(path, m);
+      for (const [path, m] of localReplaces(file, dir, mod)) workReplaces.set(path, m);
     } else {
-      replacesByModuleDir.set(dir, localReplaces(dir, mod));
+      replacesByModuleDir.set(dir, localReplaces(file, dir, mod));
     }
   }
   const moduleDirs = [...replacesByModuleDir.keys()].sort((a, b) => b.length - a.length);
@@ -168,13 +170,13 @@ export function localModulesFor(goModFiles: Record<string, string>): (file: stri
   };
 }
 
-/** The workspace-relative folder of an import path, if a local module holds it. */
-export function resolveImport(importPath: string, modules: LocalModule[]): string | undefined {
+/** The workspace-relative folder of an import path, if a local module holds it, and the file whose replace put it there. */
+export function resolveImport(importPath: string, modules: LocalModule[]): { dir: string; replacedIn?: string } | undefined {
   for (const m of modules) {
-    if (importPath === m.path) return m.dir;
+    if (importPath === m.path) return { dir: m.dir, replacedIn: m.replacedIn };
     if (importPath.startsWith(m.path + '/')) {
       const rest = importPath.slice(m.path.length + 1);
-      return m.dir ? `${m.dir}/${rest}` : rest;
+      return { dir: m.dir ? `${m.dir}/${rest}` : rest, replacedIn: m.replacedIn };
     }
   }
   return undefined;

@@ -1,6 +1,7 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFiles } from '../../../libs/gobuild/src/testing/go-fixture';
 import { OWN_MODULE_FIXTURE } from '../../../libs/gobuild/src/testing/own-module-fixture';
 import { makeFixtureClone, type FixtureClone } from './go-workspace';
 
@@ -62,5 +63,22 @@ describe('a Go service with its own go.mod in the Nx graph', () => {
 
   it('is affected by a change to the workspace library it replaces', () => {
     expect(affectedBy('libs/go/extlib/extlib.go', '\n// extlib changed\n')).toEqual(['beta', 'delta', 'go-extlib']);
+  });
+
+  it('follows its own replace, not the root module\'s, when the two point the same module path at different folders', () => {
+    writeFiles(ws.dir, {
+      'libs/go/extlib-fork/go.mod': 'module example.com/extlib\n\ngo 1.26\n',
+      'libs/go/extlib-fork/extlib.go': 'package extlib\n\n// Name is the fork\'s.\nfunc Name() string { return "fork" }\n',
+    });
+    const goMod = join(ws.dir, 'apps/delta/go.mod');
+    writeFileSync(goMod, readFileSync(goMod, 'utf8').replace('=> ../../libs/go/extlib', '=> ../../libs/go/extlib-fork'));
+    ws.commit('delta uses a fork of extlib');
+    ws.nx('graph', '--file=graph.json');
+    const graph = JSON.parse(readFileSync(join(ws.dir, 'graph.json'), 'utf8')).graph as { dependencies: Record<string, Array<{ target: string }>> };
+    const goEdges = (p: string) => graph.dependencies[p].map((d) => d.target).filter((t) => t.startsWith('go-')).sort();
+    expect(goEdges('delta')).toEqual(['go-extlib-fork']);
+    expect(goEdges('beta')).toEqual(['go-extlib', 'go-shared']);
+    expect(affectedBy('libs/go/extlib/extlib.go', '\n// only the root module uses this one now\n')).toEqual(['beta', 'go-extlib']);
+    expect(affectedBy('libs/go/extlib-fork/extlib.go', '\n// the fork changed\n')).toEqual(['delta', 'go-extlib-fork']);
   });
 });

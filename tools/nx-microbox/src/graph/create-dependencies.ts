@@ -80,14 +80,21 @@ export function goDependencies(context: Pick<CreateDependenciesContext, 'fileMap
         continue; // deleted since the file map was made
       }
       for (const imp of imports) {
-        const dir = resolveImport(imp, modulesOf(f.file));
-        if (dir === undefined) continue;
-        const target = ownerOf(dir, rootsByLength);
+        const resolved = resolveImport(imp, modulesOf(f.file));
+        if (resolved === undefined) continue;
+        const target = ownerOf(resolved.dir, rootsByLength);
         if (!target || target === source) continue;
         const key = `${source}\0${target}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        deps.push({ source, target, sourceFile: f.file, type: DependencyType.static });
+        // Nx keeps a file's static edges until that file changes. An edge
+        // through a replace directive changes with the go.mod too, so it is
+        // implicit: made afresh on every graph computation.
+        deps.push(
+          resolved.replacedIn
+            ? { source, target, type: DependencyType.implicit }
+            : { source, target, sourceFile: f.file, type: DependencyType.static },
+        );
       }
     }
   }
