@@ -17,4 +17,10 @@ describe('parseFlags', () => {
   it('refuses a value given to a flag that takes none', () => {
     expect(parseFlags(['--keep=yes'], ['keep'])).toEqual({ refusal: "Option '--keep' does not take an argument" });
   });
+
+  it('reads options that take a value, and refuses one given none', () => {
+    expect(parseFlags(['--rounds=3', '--only', 'oci,ko'], ['keep'], ['rounds', 'only'])).toEqual({ flags: { keep: false, help: false, rounds: '3', only: 'oci,ko' } });
+    expect(parseFlags([], ['keep'], ['rounds'])).toEqual({ flags: { keep: false, help: false } });
+    expect(parseFlags(['--rounds'], [], ['rounds'])).toEqual({ refusal: "Option '--rounds <value>' argument missing" });
+  });
 });

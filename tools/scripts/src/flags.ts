@@ -1,15 +1,23 @@
 import { parseArgs } from 'node:util';
 
-export type Flags<T extends string> = Record<T | 'help', boolean>;
+export type Flags<T extends string, V extends string = never> = Record<T | 'help', boolean> & Partial<Record<V, string>>;
 
 /**
- * Boolean flags with node:util's parseArgs, strict: resolves with the flags,
- * or with the one-line reason an argument is refused, naming it.
+ * Boolean flags (and `--name=value` options, named in `values`) with
+ * node:util's parseArgs, strict: resolves with the flags, or with the
+ * one-line reason an argument is refused, naming it.
  */
-export function parseFlags<T extends string>(argv: string[], names: readonly T[]): { flags: Flags<T> } | { refusal: string } {
-  const options = Object.fromEntries([...names, 'help'].map((n) => [n, { type: 'boolean' as const, default: false }]));
+export function parseFlags<T extends string, V extends string = never>(
+  argv: string[],
+  names: readonly T[],
+  values: readonly V[] = [],
+): { flags: Flags<T, V> } | { refusal: string } {
+  const options = Object.fromEntries([
+    ...[...names, 'help'].map((n) => [n, { type: 'boolean' as const, default: false }]),
+    ...values.map((n) => [n, { type: 'string' as const }]),
+  ]);
   try {
-    return { flags: parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Flags<T> };
+    return { flags: parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Flags<T, V> };
   } catch (err) {
     const { code, message } = err as { code?: string; message: string };
     const named = /'([^']+)'/.exec(message)?.[1];
@@ -22,8 +30,14 @@ export function parseFlags<T extends string>(argv: string[], names: readonly T[]
  * A script's flags from its command line. `--help` prints `help` and exits 0;
  * a refused argument is one line on stderr and exit code 2.
  */
-export function commandFlags<T extends string>(program: string, names: readonly T[], help: string, helpCommand: string): Flags<T> {
-  const parsed = parseFlags(process.argv.slice(2), names);
+export function commandFlags<T extends string, V extends string = never>(
+  program: string,
+  names: readonly T[],
+  help: string,
+  helpCommand: string,
+  values: readonly V[] = [],
+): Flags<T, V> {
+  const parsed = parseFlags(process.argv.slice(2), names, values);
   if ('refusal' in parsed) {
     console.error(`${program}: ${parsed.refusal}: see ${helpCommand}`);
     process.exit(2);

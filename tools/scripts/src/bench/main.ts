@@ -1,60 +1,74 @@
 import { join } from 'node:path';
-import { $ } from 'zx';
-import { formatMB, readRecord } from '../../../../libs/image/src/record';
-import { ARTICLE_MB } from '../demo/article';
 import { commandFlags } from '../flags';
-import { goBuildTimes } from './go-build-times';
+import { runComparison } from './comparison';
+import { readmeFigures } from './readme-figures';
+import { comparisonTable } from './report';
+import { SECTIONS, parseRounds, parseSections } from './sections';
 
 const root = join(import.meta.dirname, '..', '..', '..', '..');
-const nx = (args: string[]) => $({ cwd: root, quiet: true, env: { ...process.env, NX_DAEMON: 'false' } })`npx nx ${args}`;
 
-async function timed(label: string, work: () => Promise<unknown>): Promise<number> {
-  const started = Date.now();
-  await work();
-  const s = (Date.now() - started) / 1000;
-  console.log(`  ${label.padEnd(44)} ${s.toFixed(1).padStart(6)} s`);
-  return s;
-}
+const HELP = `usage: npm run bench [-- --only=SECTIONS] [-- --rounds=N] [-- --working-tree] [-- --help]
 
-const HELP = `usage: npm run bench [-- --help]
+Prints microbox's build figures, measured in this one run (wall clock, on a
+shared machine: compare them with each other, not with another run's).
 
-Prints build times (the bootstrap, nx run-many -t image as the workspace is and
-unchanged, greeter's go-build through Nx and through libs/gobuild cold, warm and
-with the article's flags) and the size of every image and basebox part, raw and
-gzipped. Times are wall clock in this one run: compare them with each other.`;
+  readme      the workspace as it is: bootstrap, nx run-many -t image,
+              greeter's go-build (Nx, and libs/gobuild cold, warm, with the
+              article's flags), and the size of every image and basebox part.
+  The issue-12 comparison, in a temporary git clone of HEAD (the workspace
+  is never modified; see --working-tree), for a one-line Go change to a
+  generated service, medians of N interleaved rounds, ratios to \`go build\`:
+  nx          nx run <svc>:image with the Nx daemon off (containers, CI) and
+              on (laptops); with nothing changed; nx show projects (Nx's own
+              start); the Nx cache entry size of the service's layout.
+  library     buildServiceImage + loadIntoDaemon, and + pushLayout to a
+              Debian docker-registry the bench starts on 127.0.0.1:5590.
+  ko          ko build --local and ko build to that registry, on our base
+              (ko is go-installed into the tool cache the first time).
+  dockerfile  a multi-stage Dockerfile compiling Go inside, through the daemon.
+  many        nx run-many -t image over 30 and over 5 generated services,
+              nothing changed and one changed.
+  \`go build\` alone is always measured: it is what the ratios divide by.
 
-/**
- * Sizes and build times, printed: the figures the README quotes. Sizes come
- * from the build records; times are wall clock in this one run, so compare
- * them with each other, not with another run's.
- */
+  --only=a,b   the sections to run (default all: ${SECTIONS.join(', ')})
+  --rounds=N   rounds of the comparison (default 5; the 30 and 5 services
+               take at most 3, the Dockerfile at most 2: minutes each)
+  --working-tree  also take the working tree's uncommitted edits into the
+               clone (default: HEAD alone, as committed)
+
+Everything the bench starts is stopped, and every image it tags removed,
+even when it fails. The full bench takes about 15 minutes on 2 cores.`;
+
 async function main(): Promise<void> {
-  commandFlags('bench', [], HELP, 'npm run bench -- --help');
-  console.log('build times (wall clock, this run)');
-  await timed('bootstrap, everything in place', () => $({ cwd: root, quiet: true })`node tools/scripts/bootstrap.mjs`);
-  await timed('nx run-many -t image (as the workspace is)', () => nx(['run-many', '-t', 'image', '--outputStyle=stream']));
-  await timed('nx run-many -t image (nothing changed)', () => nx(['run-many', '-t', 'image', '--outputStyle=stream']));
-  await timed('nx run greeter:go-build, Nx cache hit', () => nx(['run', 'greeter:go-build']));
-  await timed('nx run greeter:go-build --skip-nx-cache', () => nx(['run', 'greeter:go-build', '--skip-nx-cache']));
-
-  console.log('\ngo-build of greeter (libs/gobuild, its own Go build cache)');
-  const times = await goBuildTimes(root, 'apps/greeter');
-  for (const t of times) console.log(`  ${t.label.padEnd(44)} ${t.seconds.toFixed(2).padStart(6)} s  ${formatMB(t.bytes)}  sha256 ${t.sha256.slice(0, 12)}`);
-  const same = new Set(times.map((t) => t.sha256)).size === 1;
-  console.log(`  same bytes every way: ${same ? 'yes' : 'NO'}; the article's flags cost ${(times[2].seconds / times[1].seconds).toFixed(0)}x a warm build`);
-
-  console.log('\nsizes (uncompressed as the daemon reports; gzipped layers summed)');
-  const base = await readRecord(join(root, 'dist/images/basebox.json'));
-  if (!base) throw new Error('no dist/images/basebox.json: the image build above failed');
-  for (const p of base.parts) console.log(`  basebox ${p.name.padEnd(20)} ${formatMB(p.bytes).padStart(10)}  gzipped ${formatMB(p.gzipBytes ?? 0)}`);
-  const ct = base.parts.find((p) => p.name === 'consul-template')?.bytes ?? 0;
-  console.log(`  basebox total                ${formatMB(base.size).padStart(10)}  gzipped ${formatMB(base.gzipSize)}  (article: ${ARTICLE_MB.basebox} MB)`);
-  console.log(`  basebox around consul-template ${formatMB(base.size - ct).padStart(8)}  (article: Alpine and s6 about ${ARTICLE_MB.aroundConsulTemplate} MB)`);
-  for (const svc of ['greeter', 'gateway']) {
-    const r = await readRecord(join(root, `dist/images/${svc}.json`));
-    if (!r) continue;
-    const own = r.parts.filter((p) => p.name !== 'basebox').reduce((sum, p) => sum + p.bytes, 0);
-    console.log(`  ${svc.padEnd(28)} ${formatMB(r.size).padStart(10)}  gzipped ${formatMB(r.gzipSize)}  own layers ${formatMB(own)}  (article: a service about ${ARTICLE_MB.service} MB)`);
+  const flags = commandFlags('bench', ['working-tree'], HELP, 'npm run bench -- --help', ['only', 'rounds']);
+  const sections = parseSections(flags.only);
+  const rounds = parseRounds(flags.rounds);
+  for (const refusal of [sections, rounds].filter((v) => typeof v === 'string')) {
+    console.error(`bench: ${refusal}`);
+    process.exit(2);
+  }
+  const chosen = sections as Set<(typeof SECTIONS)[number]>;
+  if (chosen.has('readme')) await readmeFigures(root);
+  if ([...chosen].some((s) => s !== 'readme')) {
+    const n = rounds as number;
+    console.log(`\nissue 12: a one-line change, medians of ${n} interleaved rounds (${[...chosen].filter((s) => s !== 'readme').join(', ')})`);
+    const started = Date.now();
+    const result = await runComparison({
+      workspace: root,
+      sections: chosen,
+      rounds: n,
+      manyRounds: Math.min(n, 3),
+      dockerfileRounds: Math.min(n, 2),
+      workingTree: flags['working-tree'],
+      log: (line) => console.log(`  ${line}`),
+    });
+    console.log(`\n${comparisonTable(result)}\n`);
+    if (typeof result.cacheEntry === 'string') console.log(`Nx cache entry: not found (${result.cacheEntry})`);
+    else if (result.cacheEntry) {
+      console.log(`Nx cache entry of bench-01:layout (its own layers, not the base's): ${result.cacheEntry.layout} bytes; of bench-01:go-build: ${result.cacheEntry.goBuild} bytes`);
+    }
+    for (const note of result.notes) console.log(`- ${note}`);
+    console.log(`- ${[...(result.samples.get('go') ?? [])].length} rounds in ${((Date.now() - started) / 60000).toFixed(1)} min, ${new Date().toISOString()}`);
   }
 }
 
