@@ -11,14 +11,26 @@ function layoutBlob(dir: string, digest: string): string {
 }
 
 /**
- * Writes the OCI layout of a recorded image, tagged with the record's tags.
+ * Writes the OCI layout of a recorded image, tagged with the record's tags,
+ * and of its variants, tagged with theirs.
  * `except` leaves out blobs another layout already holds (a service leaves
  * its base's layers in the base's layout, so Nx caches them once);
  * `completeLayout` puts them back before anything reads the layout.
  */
 export async function layoutFromRecord(dir: string, store: BlobStore, record: BuildRecord, options: { except?: readonly string[] } = {}): Promise<void> {
   const except = new Set(options.except ?? []);
-  await writeLayout(dir, store, [{ descriptor: record.manifest, tags: record.tags }], { blobs: 'only', only: record.blobs.filter((d) => !except.has(d)) });
+  const images = [record, ...Object.values(record.variants ?? {})];
+  await writeLayout(
+    dir,
+    store,
+    images.map((i) => ({ descriptor: i.manifest, tags: i.tags })),
+    { blobs: 'only', only: recordedBlobs(record).filter((d) => !except.has(d)) },
+  );
+}
+
+/** Every blob of a record and of its variants, each once. */
+function recordedBlobs(record: BuildRecord): string[] {
+  return [...new Set([...record.blobs, ...Object.values(record.variants ?? {}).flatMap((v) => v.blobs)])];
 }
 
 /**
@@ -28,7 +40,7 @@ export async function layoutFromRecord(dir: string, store: BlobStore, record: Bu
  * blob found nowhere is an error that says which build to run again.
  */
 export async function completeLayout(dir: string, store: BlobStore, record: BuildRecord, sources: readonly string[] = []): Promise<void> {
-  for (const digest of record.blobs) {
+  for (const digest of recordedBlobs(record)) {
     if (!store.has(digest)) {
       const from = [dir, ...sources].map((d) => layoutBlob(d, digest)).find((p) => existsSync(p));
       if (!from) {

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type BuildRecord, formatMB, readRecord, writeRecord } from './record';
+import { type BuildRecord, formatMB, readRecord, recordOf, writeRecord } from './record';
 
 const record: BuildRecord = {
   manifest: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'a'.repeat(64)}`, size: 1200 },
@@ -42,6 +42,18 @@ describe('build record', () => {
     expect(await readRecord(join(dir, 'bad.json'))).toBeUndefined();
     await writeFile(join(dir, 'other.json'), '{"id":"x"}');
     expect(await readRecord(join(dir, 'other.json'))).toBeUndefined();
+  });
+
+  it('reads a record with variants and one without, and gives a variant as a record of its own', async () => {
+    const slim = { manifest: { ...record.manifest, digest: 'sha256:slim' }, id: 'sha256:slimconfig', tags: ['base:slim'], size: 1, gzipSize: 1, parts: [], blobs: ['sha256:slim'] };
+    const path = join(dir, 'v.json');
+    await writeRecord(path, { ...record, variants: { slim } });
+    const read = (await readRecord(path))!;
+    expect(recordOf(read, 'slim')).toEqual({ ...record, ...slim });
+    expect(recordOf(read)).toBe(read);
+    await writeRecord(path, record);
+    const old = (await readRecord(path))!;
+    expect(() => recordOf(old, 'slim')).toThrow('has no "slim" variant in its record: build it again');
   });
 
   it('formats sizes in decimal megabytes, as the goals are stated', () => {

@@ -35,6 +35,24 @@ export interface BuildRecord {
   blobs: string[];
   /** Free-form facts about how it was made (base, pinned versions, revision). */
   meta: Record<string, string>;
+  /**
+   * Other images written beside this one in the same layout from the same
+   * layers (the basebox's `slim`, without consul-template), by name. Records
+   * written before variants existed have none.
+   */
+  variants?: Record<string, ImageVariant>;
+}
+
+/** An image recorded beside another: its own manifest, config, tags and sizes; its layers among the other's blobs. */
+export type ImageVariant = Pick<BuildRecord, 'manifest' | 'id' | 'tags' | 'size' | 'gzipSize' | 'parts' | 'blobs'>;
+
+/** The image of a record, or of one of its variants, as a record of its own (same layout and meta). */
+export function recordOf(record: BuildRecord, variant?: string): BuildRecord {
+  if (!variant) return record;
+  const found = record.variants?.[variant];
+  if (!found) throw new Error(`the image ${record.tags[0] ?? record.manifest.digest} has no "${variant}" variant in its record: build it again (its layout target with --skip-nx-cache)`);
+  const { variants: _others, ...rest } = record;
+  return { ...rest, ...found };
 }
 
 /**

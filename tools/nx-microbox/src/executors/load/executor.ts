@@ -18,9 +18,9 @@ export interface LoadOptions {
 /**
  * `nx run <project>:image`: the layout its `layout` target wrote, made whole
  * (a service's layout leaves the base's blobs to the base's), then loaded into
- * the Docker daemon under the record's tags. Loads nothing when the daemon
- * already holds that image id, so it costs about a connection when nothing
- * changed. Never cached by Nx: the daemon is outside the workspace.
+ * the Docker daemon under the record's tags, with the variants it records
+ * under theirs. Loads nothing when the daemon already holds that image id,
+ * so it costs about a connection when nothing changed. Never cached by Nx: the daemon is outside the workspace.
  */
 export default async function loadExecutor(options: LoadOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   // The layout executor holds the same lock while it writes the layout and the record: the tags move to the image the record names, whole.
@@ -48,9 +48,11 @@ async function load(options: LoadOptions, context: ExecutorContext): Promise<{ s
       return { success: true };
     }
     const engine = await connectEngine();
-    const image = await readImage(store, record.manifest);
-    const { loaded } = await loadIntoDaemon(engine, store, image, record.tags, (line) => console.log(`  ${line}`));
-    console.log(`${name}: ${record.id.slice(0, 19)} ${loaded ? 'loaded into' : 'already in'} the daemon at ${engine.endpoint}; tagged ${record.tags.join(', ')}`);
+    // The image, then its variants (the basebox's slim): each under its own tags.
+    for (const image of [record, ...Object.values(record.variants ?? {})]) {
+      const { loaded } = await loadIntoDaemon(engine, store, await readImage(store, image.manifest), image.tags, (line) => console.log(`  ${line}`));
+      console.log(`${name}: ${image.id.slice(0, 19)} ${loaded ? 'loaded into' : 'already in'} the daemon at ${engine.endpoint}; tagged ${image.tags.join(', ')}`);
+    }
     return { success: true };
   } catch (err) {
     console.error(`${name}:image: ${(err as Error).message}`);
