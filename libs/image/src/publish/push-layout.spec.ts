@@ -39,6 +39,7 @@ describe('pushLayout', () => {
       references: [`${registry.host}/team/greeter:latest`],
       manifests: [{ reference: `${registry.host}/team/greeter:latest`, digest: manifest.digest }],
       blobs: { total: 4, uploaded: 4, existing: 0, mounted: 0 },
+      referrers: [],
     });
     expect(lines.filter((l) => / uploaded$/.test(l))).toHaveLength(4);
     expect(lines[0]).toMatch(/^sha256:[a-f0-9]{12} 2\.0 kB uploaded$|^sha256:[a-f0-9]{12} \d+ B uploaded$/);

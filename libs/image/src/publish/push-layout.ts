@@ -5,6 +5,7 @@ import { resolveCredentials, type Credentials } from './credentials';
 import type { Descriptor } from '../descriptor';
 import { MEDIA_TYPES } from '../media-types';
 import { LayoutReader, checkDescriptor, type ManifestJson } from './layout-reader';
+import { planReferrers, pushReferrers, type PushedReferrer } from './referrers';
 import { registryReference, tagOfRefName, type Registry } from './reference';
 import { RegistryClient, type RetryPolicy } from './registry-client';
 
@@ -49,6 +50,8 @@ export interface PushLayoutResult {
   /** Each reference with the digest it now points at. */
   manifests: { reference: string; digest: string }[];
   blobs: BlobCounts;
+  /** The artifacts (SBOMs) the layout holds about the pushed manifests, pushed after them. */
+  referrers: PushedReferrer[];
 }
 
 /** "N of M blobs uploaded, K already there, J mounted". */
@@ -79,7 +82,8 @@ interface PushPlan {
  * uploaded (or mounted from `mountFrom`), in parallel, each once; then an
  * index's child manifests; then the manifest under each tag. Everything is
  * checked in the layout before the first request, and no tag is put until
- * every blob is there, so a failed push moves no tag.
+ * every blob is there, so a failed push moves no tag. Last, the artifacts
+ * (SBOMs) the layout holds about the pushed manifests (see referrers.ts).
  */
 export async function pushLayout(options: PushLayoutOptions): Promise<PushLayoutResult> {
   const log = options.onProgress ?? (() => {});
@@ -89,6 +93,7 @@ export async function pushLayout(options: PushLayoutOptions): Promise<PushLayout
   const mountFrom = (options.mountFrom ?? []).map((from) => registryReference(registry, from).repository.slice(registry.host.length + 1)).filter((from) => from !== name);
   const layout = await LayoutReader.open(options.layoutDir, options.blobStores);
   const plan = await planPush(layout, options, name);
+  const referrers = await planReferrers(layout, plan.tagged.map((t) => t.descriptor.digest));
 
   const env = options.env ?? process.env;
   const given = options.credentials;
@@ -119,7 +124,8 @@ export async function pushLayout(options: PushLayoutOptions): Promise<PushLayout
     log(`${t.reference} ${digest}`);
     manifests.push({ reference: t.reference, digest });
   }
-  return { digest: manifests[0]!.digest, references: manifests.map((m) => m.reference), manifests, blobs: counts };
+  const pushedReferrers = await pushReferrers(client, layout, name, referrers, log);
+  return { digest: manifests[0]!.digest, references: manifests.map((m) => m.reference), manifests, blobs: counts, referrers: pushedReferrers };
 }
 
 /** Reads every manifest the tags reach and checks every blob is in the layout, before any request. */

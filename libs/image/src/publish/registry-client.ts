@@ -158,6 +158,18 @@ export class RegistryClient {
     return digest;
   }
 
+  /**
+   * Whether the registry serves the OCI referrers API: GET
+   * /v2/<name>/referrers/<digest> answers 200 with an image index. A
+   * registry without it (distribution 2.8) answers 404.
+   */
+  async hasReferrersApi(repository: string, digest: string): Promise<boolean> {
+    const res = await this.request('GET', `/v2/${repository}/referrers/${digest}`, { what: `referrers of ${digest}`, headers: { Accept: 'application/vnd.oci.image.index.v1+json' } });
+    const isIndex = res.status === 200 && (res.headers.get('content-type') ?? '').startsWith('application/vnd.oci.image.index.v1+json');
+    await res.body?.cancel();
+    return isIndex;
+  }
+
   /** The repository's tags (GET /v2/<name>/tags/list); empty when the repository does not exist. */
   async tags(repository: string): Promise<string[]> {
     const res = await this.request('GET', `/v2/${repository}/tags/list`, { what: `tags of ${repository}` });

@@ -51,6 +51,7 @@ export default async function pushExecutor(options: PushExecutorOptions, context
       onProgress: (line) => console.log(`  ${line}`),
     });
     for (const m of pushed.manifests) console.log(`${name}: ${m.reference} ${m.digest}`);
+    for (const r of pushed.referrers) console.log(`${name}: ${r.artifactType} of ${r.subject} as ${r.digest} (${r.via})`);
     console.log(`${name}: ${formatPushSummary(pushed.blobs)}`);
     return { success: true };
   } catch (err) {
