@@ -3,10 +3,11 @@ import type { BlobStore } from '../../image/src/blob-store';
 import { readImage, writeImage } from '../../image/src/image';
 import { buildLayer } from '../../image/src/layer';
 import { layoutFromRecord } from '../../image/src/layout-record';
-import { type BuildRecord, formatMB } from '../../image/src/record';
+import { type BuildRecord, formatMB, recordOf } from '../../image/src/record';
 import { serviceConfig, type ImageOrigin } from './image-config';
 import { serviceLayers } from './layers';
-import type { ServiceSpec } from './service-spec';
+import { type ServiceSpec, TEMPLATE_EXTENSION, TEMPLATE_FOLDER } from './service-spec';
+import { SLIM } from '../../basebox/src/slim';
 
 export interface ServiceImageOptions {
   spec: ServiceSpec;
@@ -36,7 +37,7 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
  */
 export async function buildServiceImage(o: ServiceImageOptions): Promise<BuildRecord> {
   const log = o.log ?? ((line: string) => console.log(line));
-  const { spec, store, base } = o;
+  const { spec, store } = o;
   if (!TAG.test(o.revisionTag)) throw new Error(`revision tag "${o.revisionTag}" is not a valid image tag: use letters, digits, "_", "." and "-"`);
   const tags = [`${spec.name}:latest`, `${spec.name}:${o.revisionTag}`];
   let binary: Buffer;
@@ -46,9 +47,13 @@ export async function buildServiceImage(o: ServiceImageOptions): Promise<BuildRe
     throw new Error(`the binary of ${spec.name} is missing at ${spec.binary}: run \`nx run ${spec.name}:go-build\` first`);
   }
   const started = Date.now();
+  const { layers: own, leftOut } = serviceLayers(spec, o.serviceDir, binary);
+  if (leftOut.length) log(`${spec.name}: left out of files (list them by their own path to ship them): ${leftOut.join(', ')}`);
+  // With no template there is nothing for consul-template to render: the base without it.
+  const base = spec.templates.length ? o.base : recordOf(o.base, SLIM);
+  if (!spec.templates.length) log(`${spec.name}: no consul-template templates (${TEMPLATE_FOLDER}/*${TEMPLATE_EXTENSION}): built on ${base.tags[0] ?? SLIM}, the app starts at once`);
   const baseImage = await readImage(store, base.manifest);
   const mtime = new Date(o.origin.created);
-  const own = serviceLayers(spec, o.serviceDir, binary);
   const layers = await Promise.all(own.map((l) => buildLayer(store, l.entries, { mtime })));
   const origin: ImageOrigin = { ...o.origin, baseName: base.tags[0] ?? base.manifest.digest, baseDigest: base.manifest.digest };
   const image = await writeImage(store, {
@@ -65,7 +70,7 @@ export async function buildServiceImage(o: ServiceImageOptions): Promise<BuildRe
     layout: o.layoutName,
     size: base.size + ownParts.reduce((sum, p) => sum + p.bytes, 0),
     gzipSize: base.gzipSize + ownParts.reduce((sum, p) => sum + p.gzipBytes, 0),
-    parts: [{ name: 'basebox', bytes: base.size, gzipBytes: base.gzipSize, digest: base.manifest.digest }, ...ownParts],
+    parts: [{ name: spec.templates.length ? 'basebox' : `basebox ${SLIM}`, bytes: base.size, gzipBytes: base.gzipSize, digest: base.manifest.digest }, ...ownParts],
     blobs: [image.manifest.digest, image.config.digest, ...image.layers.map((l) => l.descriptor.digest)],
     meta: { base: origin.baseName, baseDigest: base.manifest.digest, baseLayout: base.layout, revision: o.origin.revision, created: o.origin.created },
   };

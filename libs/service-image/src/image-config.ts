@@ -1,5 +1,5 @@
 import type { ConfigInput } from '../../image/src/config';
-import type { ServiceSpec } from './service-spec';
+import { type ServiceSpec, workDir } from './service-spec';
 
 /** Where an image came from: OCI annotation keys, plus the base image's digest. */
 export interface ImageOrigin {
@@ -14,15 +14,18 @@ export interface ImageOrigin {
 }
 
 /**
- * What the service adds to the base's config. Every value goes into the
+ * What the service adds to the base's config: its environment and ports as
+ * given, and its working directory, where its files are. Every value goes into the
  * config as JSON data: an env key or label with a quote or a newline stays a
  * string and cannot become an instruction.
  */
 export function serviceConfig(spec: ServiceSpec, origin: ImageOrigin): Omit<ConfigInput, 'platform'> {
   return {
     created: origin.created,
-    env: { PORT: String(spec.port), ...spec.env },
-    exposedPorts: [`${spec.port}/tcp`],
+    // Only what the service asked for: a PORT set here would override its own default.
+    env: spec.env,
+    exposedPorts: spec.ports.map((p) => `${p}/tcp`),
+    workingDir: workDir(spec.name),
     labels: {
       'org.opencontainers.image.title': spec.name,
       'org.opencontainers.image.revision': origin.revision,

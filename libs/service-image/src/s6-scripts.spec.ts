@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -16,6 +16,11 @@ const STUBS = {
   // Stands for the app: s6-setuidgid would exec it.
   's6-setuidgid': '',
   's6-svscanctl': '',
+  's6-svc': '',
+  // No pid to ask the kernel about: on-change goes straight to s6-svc.
+  's6-svstat': '',
+  // The app user exists only in the image.
+  chown: '',
   'consul-template': '',
   // s6-permafailon's contract: 125 when the death tally matches, else it execs the rest.
   's6-permafailon': '[ -n "$STUB_TALLY_FULL" ] && exit 125\nshift 3\nexec "$@"\n',
@@ -33,7 +38,7 @@ interface Sandbox {
   env(extra?: Record<string, string>): NodeJS.ProcessEnv;
 }
 
-function sandbox(): Sandbox {
+function sandbox(over: Partial<ServiceSpec> = {}): Sandbox {
   const root = mkdtempSync(join(tmpdir(), 's6-scripts-'));
   const scanDir = join(root, 's6');
   const bin = join(root, 'bin');
@@ -47,11 +52,14 @@ function sandbox(): Sandbox {
     ],
     giveUpCode: 78,
     configWaitSeconds: 30,
-    port: 8080,
+    ports: [],
     env: {},
+    files: [],
+    ...over,
   };
+  mkdirSync(join(root, 'srv'));
   const files = [
-    ...defaultServiceFiles(spec, scanDir).map((f) => ({ path: join(scanDir, f.path), content: String(f.content) })),
+    ...defaultServiceFiles(spec, scanDir, { runDir: join(root, 'run'), workDir: join(root, 'srv') }).map((f) => ({ path: join(scanDir, f.path), content: String(f.content) })),
     ...s6TreeFiles(scanDir)
       .filter((f) => f.path.startsWith('/etc/s6/'))
       .map((f) => ({ path: join(scanDir, f.path.slice('/etc/s6/'.length)), content: f.content })),
@@ -264,5 +272,67 @@ describe('consul-template', () => {
     expect(out).toContain(says);
     expect(box.exitCode()).toBeUndefined();
     expect(box.calls('s6-svscanctl')).toEqual([]);
+  });
+});
+
+describe('a service with no template', () => {
+  beforeEach(() => {
+    rmSync(box.root, { recursive: true, force: true });
+    box = sandbox({ templates: [] });
+  });
+
+  it('has no consul-template service dir', () => {
+    expect(existsSync(join(box.scanDir, 'consul-template'))).toBe(false);
+    expect(readFileSync(box.script('app/run'), 'utf8')).not.toContain('CONFIG_WAIT');
+  });
+
+  it('app/run starts the app at once, in its working directory, with a HOME it owns', () => {
+    const { status, out } = run('app/run', [], { HOME: '/root' });
+    expect(status).toBe(0);
+    expect(out).not.toContain('waiting');
+    expect(out).toContain(`app: starting /usr/local/bin/greeter as app in ${box.root}/srv`);
+    expect(box.calls('s6-setuidgid')).toEqual(['app /usr/local/bin/greeter']);
+    expect(box.calls('chown')).toEqual([`app:app ${box.root}/run ${box.root}/run/home`]);
+    expect(existsSync(join(box.root, 'run/home'))).toBe(true);
+  });
+});
+
+describe('the app as s6-setuidgid starts it', () => {
+  it('runs in its working directory with HOME in its run folder', () => {
+    writeFileSync(join(box.root, 'bin/s6-setuidgid'), `#!/bin/sh\necho "cwd=$PWD home=$HOME"\n`);
+    render();
+    const { out } = run('app/run', [], { HOME: '/root' });
+    expect(out).toContain(`cwd=${box.root}/srv home=${box.root}/run/home`);
+  });
+});
+
+describe('consul-template/on-change', () => {
+  const onChange = (i: number) => run('consul-template/on-change', [box.spec.templates[i]!.reload === 'reload' ? '-h' : '-r', String(i), box.spec.templates[i]!.destination]);
+
+  it("sends nothing for a template's first render, which comes before the app starts, then the template's own action on each change", () => {
+    const [reload, restart] = box.spec.templates;
+    expect(onChange(0).out).toContain(`consul-template: rendered ${reload!.destination}; greeter reads it as it starts`);
+    expect(onChange(1).out).toContain(`consul-template: rendered ${restart!.destination}; greeter reads it as it starts`);
+    expect(box.calls('s6-svc')).toEqual([]);
+    expect(onChange(0).status).toBe(0);
+    expect(onChange(1).status).toBe(0);
+    expect(box.calls('s6-svc')).toEqual([`-h ${box.scanDir}/app`, `-r ${box.scanDir}/app`]);
+  });
+
+  it('a file left from before the container started makes the first render a change: the app may have read the old file', () => {
+    render(1);
+    run('consul-template/run');
+    onChange(0);
+    onChange(1);
+    expect(box.calls('s6-svc')).toEqual([`-h ${box.scanDir}/app`]);
+  });
+
+  it('a restarted consul-template marks nothing stale: the files are its own renders', () => {
+    render();
+    onChange(0);
+    onChange(1);
+    run('consul-template/run');
+    expect(readdirSync(join(box.scanDir, 'consul-template')).filter((f) => f.startsWith('stale-'))).toEqual([]);
+    expect(box.calls('s6-svc')).toEqual([]);
   });
 });

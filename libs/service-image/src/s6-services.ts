@@ -1,11 +1,13 @@
 import { exitCodeFile, S6_TREE, SCAN_DIR } from '../../basebox/src/s6-tree';
 import { APP_USER } from '../../basebox/src/users';
-import type { ServiceSpec } from './service-spec';
+import { configDir, type ServiceSpec, type TemplateSpec, workDir } from './service-spec';
+import { configWait, signalApp, warnWithoutKill } from './run-time-checks';
 
 /** A file of the service's s6 tree, relative to /etc/s6. */
 export interface ServiceFile {
   path: string;
-  content: string;
+  /** Text for the generated scripts; bytes for a file the service brings. */
+  content: string | Buffer;
   mode: number;
 }
 
@@ -15,6 +17,58 @@ export const TEMPLATES_DIR = '/etc/consul-template/templates';
 
 export function binaryPath(spec: Pick<ServiceSpec, 'name'>): string {
   return `/usr/local/bin/${spec.name}`;
+}
+
+/** Where the scripts find things; tests run them in folders of their own, images use the defaults. */
+export interface ScriptPaths {
+  /** The scan folder s6-svscan runs on. */
+  scanDir: string;
+  /** The service's writable folder under /run, with the app's HOME in it. */
+  runDir: string;
+  /** The app's working directory, holding its files. */
+  workDir: string;
+}
+
+function scriptPaths(spec: ServiceSpec, paths: Partial<ScriptPaths>): ScriptPaths {
+  return { scanDir: SCAN_DIR, runDir: configDir(spec.name), workDir: workDir(spec.name), ...paths };
+}
+
+/** The script consul-template runs after rendering a template: it tells the app, but not of a first render. */
+export const ON_CHANGE = `${S6_TREE}/consul-template/on-change`;
+
+/** consul-template's command for the template at `index` of the spec: ON_CHANGE, told the flag, the template and its file. */
+export function changeCommand(template: TemplateSpec, index: number): string[] {
+  return [ON_CHANGE, template.reload === 'reload' ? '-h' : '-r', String(index), template.destination];
+}
+
+/** Marks of each template's renders in this container's life: /init makes the scan folder anew at each start. */
+function renderMarks(scanDir: string): string {
+  return `${scanDir}/consul-template`;
+}
+
+/**
+ * Run by consul-template, as root, after each render: $1 is s6-svc's -h
+ * (SIGHUP, reload) or -r (restart), $2 the template's number, $3 its file.
+ * A template's first render in the container's life comes before the app
+ * starts (app/run waits for it), and the app reads it as it starts: no
+ * signal, which an app still starting may not survive (Go's default for
+ * SIGHUP is to exit). Unless the file was there before consul-template
+ * started (a container restarted without a tmpfs /run): the app may have
+ * read the old one, so that render is a change.
+ */
+function onChange(spec: ServiceSpec, scanDir: string): string {
+  const marks = renderMarks(scanDir);
+  return `#!/bin/sh
+exec 2>&1
+if [ ! -e ${marks}/rendered-$2 ]; then
+  : > ${marks}/rendered-$2
+  if [ ! -e ${marks}/stale-$2 ]; then
+    echo "consul-template: rendered $3; ${spec.name} reads it as it starts"
+    exit 0
+  fi
+fi
+${signalApp(spec, `${scanDir}/app`, '$1')}
+`;
 }
 
 /** Crash loop: this many unasked-for ends of the app within the window give up for good. */
@@ -34,28 +88,50 @@ give_up() {
 }`;
 }
 
-function appRun(spec: ServiceSpec, scanDir: string): string {
+/**
+ * HOME for the app user, which cannot write /root: a folder of its own in
+ * /run/<svc>, which it owns too (/run is a tmpfs with a read-only root).
+ */
+function writablePlaces(p: ScriptPaths): string {
+  return `mkdir -p ${p.runDir}/home
+chown ${APP_USER.name}:${APP_USER.name} ${p.runDir} ${p.runDir}/home
+export HOME=${p.runDir}/home`;
+}
+
+function startApp(spec: ServiceSpec, p: ScriptPaths): string {
+  return `${writablePlaces(p)}
+${warnWithoutKill(spec)}
+cd ${p.workDir} || give_up ${spec.giveUpCode}
+echo "app: starting ${binaryPath(spec)} as ${APP_USER.name} in ${p.workDir}"
+exec s6-setuidgid ${APP_USER.name} ${binaryPath(spec)}
+`;
+}
+
+function appRunAtOnce(spec: ServiceSpec, p: ScriptPaths): string {
+  return `#!/bin/sh
+# Runs ${spec.name} as the non-root user "${APP_USER.name}" at once: it has no
+# consul-template config to wait for.
+exec 2>&1
+${giveUp(p.scanDir)}
+
+${startApp(spec, p)}`;
+}
+
+function appRun(spec: ServiceSpec, p: ScriptPaths): string {
+  if (spec.templates.length === 0) return appRunAtOnce(spec, p);
+  const scanDir = p.scanDir;
   const files = spec.templates.map((t) => t.destination).join(' ');
   return `#!/bin/sh
 # Runs ${spec.name} as the non-root user "${APP_USER.name}" once consul-template has
 # rendered its config, waiting for that first render at most CONFIG_WAIT (whole
 # seconds or minutes: 30s, 2m; 0 waits for ever), default ${spec.configWaitSeconds}s.
 exec 2>&1
-# consul-template's first render also signals the app (s6-svc -h); until this
-# script has become the app, that signal must not end it.
+# A change rendered while this script waits may signal it (s6-svc -h); until
+# this script has become the app, that signal must not end it.
 trap true HUP
 ${giveUp(scanDir)}
 
-wait=\${CONFIG_WAIT:-${spec.configWaitSeconds}s}
-case "$wait" in
-  *m) wait=\${wait%m}; [ -n "\${wait##*[!0-9]*}" ] && wait=$(( wait * 60 )) ;;
-  *s) wait=\${wait%s} ;;
-esac
-case "$wait" in
-  ''|*[!0-9]*)
-    echo "app: CONFIG_WAIT=$CONFIG_WAIT is not whole seconds or minutes (like 30s or 2m): giving up with exit code ${spec.giveUpCode}"
-    give_up ${spec.giveUpCode} ;;
-esac
+${configWait(spec)}
 
 started=$(date +%s)
 for file in ${files}; do
@@ -72,9 +148,7 @@ for file in ${files}; do
     sleep 0.05
   done
 done
-echo "app: starting ${binaryPath(spec)} as ${APP_USER.name}"
-exec s6-setuidgid ${APP_USER.name} ${binaryPath(spec)}
-`;
+${startApp(spec, p)}`;
 }
 
 function appFinish(spec: ServiceSpec, scanDir: string): string {
@@ -115,12 +189,17 @@ fi
 `;
 }
 
-function consulTemplateRun(): string {
+function consulTemplateRun(spec: ServiceSpec, scanDir: string): string {
+  const marks = renderMarks(scanDir);
+  const stale = spec.templates.map((t, i) => `[ -s ${t.destination} ] && [ ! -e ${marks}/rendered-${i} ] && : > ${marks}/stale-${i}`);
   return `#!/bin/sh
 # consul-template renders the service's config from Consul and tells the app
 # of each change (see ${CONSUL_TEMPLATE_CONFIG}). SIGTERM must stop it: by
 # default it ignores that signal.
 exec 2>&1
+# A file left from before this container started and not rendered since: the
+# app may read it before consul-template renders it anew (see ${ON_CHANGE}).
+${stale.join('\n')}
 echo "consul-template: rendering from Consul at \${CONSUL_HTTP_ADDR:-127.0.0.1:8500}"
 exec consul-template -config ${CONSUL_TEMPLATE_CONFIG} -kill-signal=SIGTERM
 `;
@@ -138,16 +217,22 @@ esac
 }
 
 /**
- * The default s6 service dirs of a service image, relative to ${S6_TREE}.
- * `scanDir` is for tests that run the scripts in a folder of their own;
- * images always scan SCAN_DIR.
+ * The default s6 service dirs of a service image, relative to ${S6_TREE}:
+ * the app's, and consul-template's when the service has templates.
+ * `scanDir` and `paths` are for tests that run the scripts in folders of
+ * their own; images always use the defaults.
  */
-export function defaultServiceFiles(spec: ServiceSpec, scanDir = SCAN_DIR): ServiceFile[] {
-  return [
-    { path: 'app/run', content: appRun(spec, scanDir), mode: 0o755 },
+export function defaultServiceFiles(spec: ServiceSpec, scanDir = SCAN_DIR, paths: Partial<Omit<ScriptPaths, 'scanDir'>> = {}): ServiceFile[] {
+  const app: ServiceFile[] = [
+    { path: 'app/run', content: appRun(spec, scriptPaths(spec, { ...paths, scanDir })), mode: 0o755 },
     { path: 'app/finish', content: appFinish(spec, scanDir), mode: 0o755 },
-    { path: 'consul-template/run', content: consulTemplateRun(), mode: 0o755 },
+  ];
+  if (spec.templates.length === 0) return app;
+  return [
+    ...app,
+    { path: 'consul-template/run', content: consulTemplateRun(spec, scanDir), mode: 0o755 },
     { path: 'consul-template/finish', content: consulTemplateFinish(), mode: 0o755 },
+    { path: ON_CHANGE.slice(S6_TREE.length + 1), content: onChange(spec, scanDir), mode: 0o755 },
   ];
 }
 

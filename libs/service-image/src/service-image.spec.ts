@@ -14,8 +14,9 @@ const spec: ServiceSpec = {
   templates: [defaultTemplate('greeter', 'templates/greeter.json.tmpl'), { source: 'templates/tls.pem.tmpl', destination: '/run/greeter/tls.pem', reload: 'restart' }],
   giveUpCode: 78,
   configWaitSeconds: 30,
-  port: 8080,
+  ports: [8080],
   env: { GREETER_CONFIG: '/run/greeter/greeter.json' },
+  files: [],
 };
 const file = (path: string) => defaultServiceFiles(spec).find((f) => f.path === path)!.content;
 
@@ -23,11 +24,11 @@ let dir: string | undefined;
 afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
 
 describe('service spec', () => {
-  it('renders templates/<x>.tmpl to /run/<svc>/<x> and reloads by default', () => {
-    expect(defaultTemplate('greeter', 'templates/greeter.json.tmpl')).toEqual({
-      source: 'templates/greeter.json.tmpl',
+  it('renders consul/<x>.ctmpl to /run/<svc>/<x> and restarts the app on a change by default', () => {
+    expect(defaultTemplate('greeter', 'consul/greeter.json.ctmpl')).toEqual({
+      source: 'consul/greeter.json.ctmpl',
       destination: '/run/greeter/greeter.json',
-      reload: 'reload',
+      reload: 'restart',
     });
   });
 
@@ -72,16 +73,14 @@ describe('s6 service scripts', () => {
 });
 
 describe('consul-template config', () => {
-  const hcl = consulTemplateConfig(spec);
-  it('retries Consul for ever, at most a second apart', () => {
-    expect(hcl).toMatch(/attempts\s+= 0/);
-    expect(hcl).toMatch(/max_backoff = "1s"/);
-  });
-  it('reloads with s6-svc -h or restarts with -r, per template', () => {
-    expect(hcl).toContain('source      = "/etc/consul-template/templates/greeter.json.tmpl"');
-    expect(hcl).toContain('command     = ["s6-svc", "-h", "/run/s6/app"]');
-    expect(hcl).toContain('destination = "/run/greeter/tls.pem"');
-    expect(hcl).toContain('command     = ["s6-svc", "-r", "/run/s6/app"]');
+  it("runs on-change with each template's action, number and file: it skips the first render, before the app starts", () => {
+    const config = JSON.parse(consulTemplateConfig(spec));
+    expect(config.template.map((t: { command: string[] }) => t.command)).toEqual([
+      ['/etc/s6/consul-template/on-change', '-r', '0', '/run/greeter/greeter.json'],
+      ['/etc/s6/consul-template/on-change', '-r', '1', '/run/greeter/tls.pem'],
+    ]);
+    const reload = JSON.parse(consulTemplateConfig({ ...spec, templates: [{ ...spec.templates[0]!, reload: 'reload' }] }));
+    expect(reload.template[0].command).toEqual(['/etc/s6/consul-template/on-change', '-h', '0', '/run/greeter/greeter.json']);
   });
 });
 
@@ -95,7 +94,7 @@ describe('service layout', () => {
     const { files, overridden } = serviceFiles(spec, dir);
     expect(overridden).toEqual(['app/run']);
     expect(files.find((f) => f.path === 'app/run')).toEqual({ path: 'app/run', content: Buffer.from('#!/bin/sh\nexec custom\n'), mode: 0o755 });
-    expect(files.map((f) => f.path)).toEqual(['app/finish', 'app/run', 'app/timeout-kill', 'consul-template/finish', 'consul-template/run']);
+    expect(files.map((f) => f.path)).toEqual(['app/finish', 'app/run', 'app/timeout-kill', 'consul-template/finish', 'consul-template/on-change', 'consul-template/run']);
   });
 
   it('reads an override as bytes, so a binary file is shipped as it is', () => {
@@ -112,16 +111,18 @@ describe('service layout', () => {
     mkdirSync(join(dir, 'templates'));
     writeFileSync(join(dir, 'templates/greeter.json.tmpl'), '{}');
     writeFileSync(join(dir, 'templates/tls.pem.tmpl'), 'pem');
-    const layers = serviceLayers(spec, dir, Buffer.from('ELF'));
+    const { layers } = serviceLayers(spec, dir, Buffer.from('ELF'));
     expect(layers.map((l) => l.name)).toEqual(['s6 scripts, templates', 'binary']);
     expect(layers[0]!.entries.map((e) => e.path)).toEqual([
       '/etc/s6/app/finish',
       '/etc/s6/app/run',
       '/etc/s6/consul-template/finish',
+      '/etc/s6/consul-template/on-change',
       '/etc/s6/consul-template/run',
       '/etc/consul-template/config.hcl',
       '/etc/consul-template/templates/greeter.json.tmpl',
       '/etc/consul-template/templates/tls.pem.tmpl',
+      '/srv/greeter',
     ]);
     expect(layers[1]!.entries).toEqual([{ type: 'file', path: '/usr/local/bin/greeter', content: Buffer.from('ELF'), mode: 0o755 }]);
   });
@@ -133,8 +134,9 @@ describe('image config', () => {
   it('sets the port, env and OCI labels from the commit and the base, as data', () => {
     const config = serviceConfig({ ...spec, env: { ...spec.env, 'A"B': 'x\nRUN rm -rf /' } }, origin);
     expect(config.created).toBe('2026-11-28T05:00:00Z');
-    expect(config.env).toEqual({ PORT: '8080', GREETER_CONFIG: '/run/greeter/greeter.json', 'A"B': 'x\nRUN rm -rf /' });
+    expect(config.env).toEqual({ GREETER_CONFIG: '/run/greeter/greeter.json', 'A"B': 'x\nRUN rm -rf /' });
     expect(config.exposedPorts).toEqual(['8080/tcp']);
+    expect(config.workingDir).toBe('/srv/greeter');
     expect(config.labels).toMatchObject({
       'org.opencontainers.image.created': '2026-11-28T05:00:00Z',
       'org.opencontainers.image.revision': 'abc123',

@@ -21,24 +21,38 @@ export interface ServiceSpec {
   giveUpCode: number;
   /** How long app/run waits for consul-template's first render before giving up (seconds). */
   configWaitSeconds: number;
-  port: number;
+  /** The ports the service listens on, exposed in the image; none is set in its environment. */
+  ports: number[];
   env: Record<string, string>;
+  /** Files and folders of the service's folder shipped under its working directory, relative to both. */
+  files: string[];
 }
 
 /** 78 is EX_CONFIG in sysexits.h: the config can never be had. */
 export const DEFAULT_GIVE_UP_CODE = 78;
 export const DEFAULT_CONFIG_WAIT_SECONDS = 30;
-export const DEFAULT_PORT = 8080;
+/** Where consul-template's templates are found by default: `consul/*.ctmpl`, a name no web service uses for its own. */
+export const TEMPLATE_FOLDER = 'consul';
+export const TEMPLATE_EXTENSION = '.ctmpl';
 
 /** Where a service's rendered config goes: /run is a tmpfs when the root is read-only. */
 export function configDir(service: string): string {
   return `/run/${service}`;
 }
 
-/** The default for a template found at `templates/<file>.tmpl`: rendered to /run/<svc>/<file>, reload on change. */
+/** The app's working directory, where its files are shipped (like a Dockerfile's WORKDIR). */
+export function workDir(service: string): string {
+  return `/srv/${service}`;
+}
+
+/**
+ * The default for a template at `consul/<file>.ctmpl`: rendered to
+ * /run/<svc>/<file>, restarting the app on a change (an app that handles
+ * SIGHUP chooses `reload`: Go's default for SIGHUP is to exit).
+ */
 export function defaultTemplate(service: string, source: string): TemplateSpec {
-  const file = basename(source).replace(/\.tmpl$/, '');
-  return { source, destination: `${configDir(service)}/${file}`, reload: 'reload' };
+  const file = basename(source).replace(/\.c?tmpl$/, '');
+  return { source, destination: `${configDir(service)}/${file}`, reload: 'restart' };
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
