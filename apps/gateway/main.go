@@ -13,7 +13,7 @@ import (
 )
 
 // defaultConfigPath is where consul-template renders
-// templates/upstreams.json.tmpl: under /run, the one place a read-only root
+// consul/upstreams.json.ctmpl: under /run, the one place a read-only root
 // leaves writable besides /tmp.
 const defaultConfigPath = "/run/gateway/upstreams.json"
 

@@ -26,7 +26,7 @@ type upstream struct {
 func (u upstream) String() string { return u.ID + " at " + u.hostPort }
 
 // upstreams is the file consul-template renders from
-// templates/upstreams.json.tmpl: the greeter replicas whose checks pass.
+// consul/upstreams.json.ctmpl: the greeter replicas whose checks pass.
 type upstreams struct {
 	List []upstream
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// config is the file consul-template renders from templates/greeter.json.tmpl.
+// config is the file consul-template renders from consul/greeter.json.ctmpl.
 type config struct {
 	// Greeting starts every answer: "Hello" gives "Hello, X!".
 	Greeting string `json:"greeting"`

@@ -11,7 +11,7 @@ import (
 	"github.com/microbox/workspace/libs/go/service"
 )
 
-// defaultConfigPath is where consul-template renders templates/greeter.json.tmpl.
+// defaultConfigPath is where consul-template renders consul/greeter.json.ctmpl.
 // It is under /run because an image run with a read-only root has only its
 // tmpfs /run and /tmp to write in.
 const defaultConfigPath = "/run/greeter/greeter.json"

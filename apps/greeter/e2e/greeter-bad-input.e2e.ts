@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Stack } from '../../../libs/stack/src/stack';
 import { expectLogLines, GREETER_IMAGE, greeterRecord, greeting, requireGreeterImage, waitExit, waitHealthy } from './greeter-stack';
 
-const TEMPLATE = '/etc/consul-template/templates/greeter.json.tmpl';
+const TEMPLATE = '/etc/consul-template/templates/greeter.json.ctmpl';
 
 // What the container does with bad input, as apps/greeter/README.md documents it.
 describe('greeter with bad input', () => {
@@ -21,7 +21,7 @@ describe('greeter with bad input', () => {
     expect(code).toBe(78);
     expectLogLines(
       await stack.logs(c),
-      /\[ERR\] .*greeter\.json\.tmpl.*(unexpected|parse)/i,
+      /\[ERR\] .*greeter\.json\.ctmpl.*(unexpected|parse)/i,
       /app: no config at \/run\/greeter\/greeter\.json after 3s: consul-template has not rendered it/,
     );
   });
