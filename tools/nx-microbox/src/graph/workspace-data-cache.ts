@@ -20,8 +20,8 @@ export class WorkspaceDataCache<T> {
 
   constructor(
     private readonly fileName: string,
-    /** Bumped when the shape of a value changes, so older files are ignored. */
-    private readonly version: number,
+    /** Changes when the shape of a value or the code computing it changes, so older files are ignored. */
+    private readonly version: number | string,
   ) {}
 
   private path(workspaceRoot: string): string {
@@ -72,7 +72,7 @@ export class WorkspaceDataCache<T> {
     this.loadedFrom = file;
     this.entries.clear();
     try {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as { version: number; entries: Record<string, T> };
+      const data = JSON.parse(readFileSync(file, 'utf8')) as { version: number | string; entries: Record<string, T> };
       if (data.version === this.version) this.entries = new Map(Object.entries(data.entries));
     } catch {
       // no cache yet, or an unreadable one: compute again
