@@ -5,10 +5,11 @@ import { localModulesFor, resolveImport } from '../../../../libs/gobuild/src/gom
 import { isGoSourcePath, parseGoFileHeader } from '../../../../libs/gobuild/src/imports';
 import { imageDependencies } from './image-dependencies';
 import { pluginDependencies } from './plugin-dependencies';
+import { pluginCodeVersion } from './plugin-code-version';
 import { WorkspaceDataCache } from './workspace-data-cache';
 
 /** Each Go file's imports, keyed by the file's content hash (from Nx's file map). */
-const importsCache = new WorkspaceDataCache<string[]>('microbox-go-imports.json', 2);
+const importsCache = new WorkspaceDataCache<string[]>('microbox-go-imports.json', pluginCodeVersion());
 
 /** The project owning a workspace-relative folder: the one with the longest root that contains it. */
 export function ownerOf(dir: string, rootsByLength: Array<[root: string, name: string]>): string | undefined {

@@ -5,6 +5,7 @@ import { calculateHashesForCreateNodes } from '@nx/devkit/internal';
 import { goProjectConfiguration, goProjectRootOf, inferGoProjects } from './go-projects';
 import { parsePluginOptions, type MicroboxPluginOptions } from './plugin-options';
 import { inferVitestTargets } from './vitest-targets';
+import { pluginCodeVersion } from './plugin-code-version';
 import { WorkspaceDataCache } from './workspace-data-cache';
 
 /**
@@ -26,7 +27,7 @@ type Inferred = Omit<ProjectConfiguration, 'root'>;
  * it (and the plugin options): a graph computation reads and walks only the
  * folders that changed since the last one.
  */
-const inferredCache = new WorkspaceDataCache<{ source?: string; project: Inferred }>('microbox-nodes.json', 1);
+const inferredCache = new WorkspaceDataCache<{ source?: string; project: Inferred }>('microbox-nodes.json', pluginCodeVersion());
 
 /** Inferred options for the project.json's targets run by the push executor: the registry from nx.json. */
 function pushTargetsWithRegistry(workspaceRoot: string, projectJson: string, registry: string | undefined): Record<string, TargetConfiguration> {
