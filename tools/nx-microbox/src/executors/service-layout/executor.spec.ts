@@ -39,8 +39,8 @@ const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encodi
 
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'image-executor-'));
-  mkdirSync(join(root, 'apps/greeter/templates'), { recursive: true });
-  writeFileSync(join(root, 'apps/greeter/templates/greeter.json.tmpl'), '{}');
+  mkdirSync(join(root, 'apps/greeter/consul'), { recursive: true });
+  writeFileSync(join(root, 'apps/greeter/consul/greeter.json.ctmpl'), '{}');
   writeFileSync(join(root, '.gitignore'), 'dist\n');
   git('init', '-q', '-b', 'main');
   git('add', '-A');
@@ -132,7 +132,7 @@ describe('service-layout executor', () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     expect(await executor({ baseRecord, giveUpCode: 300 }, context())).toEqual({ success: false });
     expect(error.mock.calls[0]![0]).toMatch(/^greeter:layout: giveUpCode 300 cannot be an exit code of its own/);
-    expect(await executor({ baseRecord, templates: [{ source: 'templates/greeter.json.tmpl', destination: '/etc/greeter.json' }] }, context())).toEqual({ success: false });
+    expect(await executor({ baseRecord, templates: [{ source: 'consul/greeter.json.ctmpl', destination: '/etc/greeter.json' }] }, context())).toEqual({ success: false });
     expect(error.mock.calls[1]![0]).toMatch(/renders to "\/etc\/greeter\.json" \(\/etc\/greeter\.json\), outside the folders it may write: render under \/run\/greeter\/ or \/tmp\//);
     expect(buildServiceImage).not.toHaveBeenCalled();
     error.mockRestore();
