@@ -59,7 +59,7 @@ describe('goProjectConfiguration', () => {
       executor: '@microbox/nx-microbox:service-layout',
       dependsOn: ['go-build', { projects: ['basebox'], target: 'layout' }],
       options: { baseRecord: 'dist/images/basebox.json' },
-      outputs: ['{workspaceRoot}/dist/images/alpha', '{workspaceRoot}/dist/images/alpha.json'],
+      outputs: ['{workspaceRoot}/dist/images/alpha', '{workspaceRoot}/dist/images/alpha.json', '{workspaceRoot}/dist/images/alpha.cdx.json'],
       cache: true,
     });
     const [production, upstream, binary, state] = app.targets!['layout'].inputs! as [string, string, unknown, { runtime: string }];

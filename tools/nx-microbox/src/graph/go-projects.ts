@@ -164,7 +164,7 @@ export function goProjectConfiguration(p: GoProject): Omit<ProjectConfiguration,
       // blobs stay in the base's layout, so this entry holds only its own.
       // The git state of what names it (the tag and revision label) too.
       inputs: ['production', '^production', { dependentTasksOutputFiles: '**/*' }, { runtime: gitStateCommand(imageInputPathspecs([p.root, ...IMAGE_CODE_ROOTS])) }],
-      outputs: [`{workspaceRoot}/dist/images/${p.name}`, `{workspaceRoot}/dist/images/${p.name}.json`],
+      outputs: [`{workspaceRoot}/dist/images/${p.name}`, `{workspaceRoot}/dist/images/${p.name}.json`, `{workspaceRoot}/dist/images/${p.name}.cdx.json`],
       cache: true,
       metadata: {
         technologies: ['go', 'oci'],

@@ -8,6 +8,8 @@ vi.mock('../../../../../libs/basebox/src/build', () => ({
   formatBreakdown: () => ['part  layer  gzipped'],
 }));
 vi.mock('../../../../../libs/image/src/record', () => ({ writeRecord: (...args: unknown[]) => writeRecord(...args) }));
+const writeBaseboxSboms = vi.fn(async (..._args: unknown[]) => ({ components: 1, seconds: 0 }));
+vi.mock('../../../../../libs/sbom/src/image-sbom', () => ({ sbomFileOf: (p: string) => p.replace(/\.json$/, '.cdx.json'), writeBaseboxSboms: (...args: unknown[]) => writeBaseboxSboms(...args) }));
 vi.mock('../../../../../libs/toolchain/src/tools', () => ({
   locateTool: async () => ({ path: '/cache/consul-template', source: 'cache' }),
 }));
@@ -33,6 +35,7 @@ describe('basebox-layout executor', () => {
       layoutName: 'dist/images/basebox',
     });
     expect(writeRecord).toHaveBeenCalledWith('/ws/dist/images/basebox.json', { tags: ['microbox/basebox:latest'] });
+    expect(writeBaseboxSboms).toHaveBeenCalledWith(expect.objectContaining({ layoutDir: '/ws/dist/images/basebox', file: '/ws/dist/images/basebox.cdx.json', lockFile: '/ws/libs/basebox/debian.lock.json', consulTemplate: '/cache/consul-template' }));
     log.mockRestore();
   });
 

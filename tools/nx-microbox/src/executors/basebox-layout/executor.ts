@@ -3,6 +3,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { buildBasebox, formatBreakdown } from '../../../../../libs/basebox/src/build';
 import { BlobStore } from '../../../../../libs/image/src/blob-store';
 import { writeRecord } from '../../../../../libs/image/src/record';
+import { sbomFileOf, writeBaseboxSboms } from '../../../../../libs/sbom/src/image-sbom';
 import { consulTemplate } from '../../../../../libs/toolchain/src/recipes';
 import { locateTool } from '../../../../../libs/toolchain/src/tools';
 
@@ -31,7 +32,9 @@ export default async function baseboxLayoutExecutor(options: BaseboxLayoutOption
       layoutName: options.layout,
       tags: options.tags,
     });
+    const sbom = await writeBaseboxSboms({ record, layoutDir: fromRoot(options.layout), file: fromRoot(sbomFileOf(options.record)), lockFile: fromRoot(options.lockFile), consulTemplate: binary });
     await writeRecord(fromRoot(options.record), record);
+    console.log(`basebox: SBOM ${sbomFileOf(options.record)}, ${sbom.components} components, made in ${sbom.seconds.toFixed(2)}s`);
     for (const line of formatBreakdown(record)) console.log(line);
     return { success: true };
   } catch (err) {

@@ -19,6 +19,8 @@ vi.mock('../../../../../libs/image/src/record', () => ({
 }));
 vi.mock('../../../../../libs/image/src/layout-record', () => ({ completeLayout: (...args: unknown[]) => completeLayout(...args) }));
 vi.mock('../../../../../libs/image/src/blob-store', () => ({ BlobStore: { forEnv: () => ({ dir: '/store' }) } }));
+const writeServiceSbom = vi.fn(async (..._args: unknown[]) => ({ components: 1, seconds: 0 }));
+vi.mock('../../../../../libs/sbom/src/image-sbom', () => ({ sbomFileOf: (p: string) => p.replace(/\.json$/, '.cdx.json'), writeServiceSbom: (...args: unknown[]) => writeServiceSbom(...args) }));
 
 const { default: executor } = await import('./executor');
 
@@ -84,6 +86,7 @@ describe('service-layout executor', () => {
       origin: { revision: head, created: git('log', '-1', '--format=%cI'), source: 'https://example.com/r' },
       revisionTag: head.slice(0, 12),
     });
+    expect(writeServiceSbom).toHaveBeenLastCalledWith(expect.objectContaining({ layoutDir: join(root, 'dist/images/greeter'), file: join(root, 'dist/images/greeter.cdx.json'), binary: join(root, 'dist/apps/greeter/greeter') }));
     expect(writeRecord).toHaveBeenCalledWith(join(root, 'dist/images/greeter.json'), { parts: [] });
     expect(existsSync(join(root, 'dist/images/greeter.lock'))).toBe(false);
   });

@@ -7,6 +7,7 @@ import { BlobStore } from '../../../../../libs/image/src/blob-store';
 import { completeLayout } from '../../../../../libs/image/src/layout-record';
 import { type BuildRecord, formatMB, readRecord, writeRecord } from '../../../../../libs/image/src/record';
 import { buildServiceImage } from '../../../../../libs/service-image/src/build';
+import { sbomFileOf, writeServiceSbom } from '../../../../../libs/sbom/src/image-sbom';
 import { resolveServiceSpec, type ServiceImageSettings } from '../../../../../libs/service-image/src/resolve-spec';
 import { linuxBinaryProblem } from '../../../../../libs/gobuild/src/binary-platform';
 import { withBuildLock } from '../build-lock';
@@ -112,7 +113,9 @@ export default async function serviceLayoutExecutor(options: ServiceLayoutOption
         },
         revisionTag: unversioned ? `${built.commit.slice(0, 12)}${built.version.endsWith('+dirty') ? '-dirty' : ''}` : version.tag,
       });
+      const sbom = await writeServiceSbom({ record, layoutDir: fromRoot(layout), file: fromRoot(sbomFileOf(recordFile)), name, binary: fromRoot(built.primary), version: built.version, baseLayoutDir: fromRoot(base.layout) });
       await writeRecord(fromRoot(recordFile), record);
+      console.log(`${name}: SBOM ${sbomFileOf(recordFile)}, ${sbom.components} components, made in ${sbom.seconds.toFixed(2)}s`);
       for (const part of record.parts) console.log(`  ${part.name.padEnd(24)} ${formatMB(part.bytes).padStart(10)}  gzipped ${formatMB(part.gzipBytes ?? 0)}`);
     });
     return { success: true };
