@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectEngine } from '../../../libs/image/src/engine';
 import { layoutDigest, nxTasks } from './nx-tasks';
-import { cloneWorkspace, guardDaemonTags, type WorkspaceClone } from './workspace-clone';
+import { cloneWorkspace, guardDaemonTags, imageIds, type WorkspaceClone } from './workspace-clone';
 
 // `nx affected -t image` on a real git history (a temporary clone of this
 // workspace): which images are actually made again, read from the build
@@ -18,12 +18,12 @@ let services: string[];
 const timings: string[] = [];
 
 const digests = () => Object.fromEntries(Object.entries(ws.records()).map(([project, r]) => [project, r.manifest.digest]));
-const ids = () => Object.values(ws.records()).map((r) => r.id);
+const ids = () => imageIds(Object.values(ws.records()));
 
 beforeAll(async () => {
   ws = cloneWorkspace('image-affected');
   services = (JSON.parse(ws.nx('show', 'projects', '--with-target', 'image', '--json')) as string[]).filter((p) => p !== 'basebox').sort();
-  guard = await guardDaemonTags(await connectEngine(), services, [ws.baseboxTag]);
+  guard = await guardDaemonTags(await connectEngine(), services, ws.ownTags);
   // Every image once, from the clone's first commit: the state CI starts from.
   const started = Date.now();
   ws.nx('run-many', '-t', 'image', '--outputStyle=static');

@@ -7,7 +7,7 @@ import { imageExists } from '../../../libs/image/src/daemon';
 import type { BuildRecord } from '../../../libs/image/src/record';
 import { Stack } from '../../../libs/stack/src/stack';
 import { httpGet, waitFor } from '../../../libs/stack/src/wait';
-import { cloneWorkspace, guardDaemonTags, type WorkspaceClone } from './workspace-clone';
+import { cloneWorkspace, guardDaemonTags, imageIds, type WorkspaceClone } from './workspace-clone';
 
 // `nx run greeter:push` in a temporary clone, from its OCI layout to a real
 // registry (Debian's docker-registry) on a loopback port, with no Docker
@@ -44,11 +44,11 @@ beforeAll(async () => {
   stack = await Stack.up('e2e-push');
   registry = await startRegistry(PORTS.anonymous);
   authRegistry = await startRegistry(PORTS.htpasswd, { htpasswd: HTPASSWD_USER.line });
-  guard = await guardDaemonTags(stack.engine, ['greeter', `${registry.host}/greeter`], [ws.baseboxTag]);
+  guard = await guardDaemonTags(stack.engine, ['greeter', `${registry.host}/greeter`], ws.ownTags);
 });
 afterAll(async () => {
   await stack?.down();
-  if (ws) guard?.built(Object.values(ws.records()).map((r) => r.id));
+  if (ws) guard?.built(imageIds(Object.values(ws.records())));
   await guard?.restore();
   await registry?.stop();
   await authRegistry?.stop();
@@ -157,7 +157,8 @@ describe('push from the layout to a real registry, with no daemon', () => {
       const base = ws.nx('run', 'basebox:push', '--outputStyle=static');
       const { basebox, greeter } = ws.records();
       expect(base).toContain(`basebox: pushing ${basebox.manifest.digest.slice(0, 19)} (${ws.baseboxTag}) to ${registry.host}/team`);
-      const baseTotal = basebox.blobs.length - 1;
+      // The base's config and layers (a part is a layer); its slim variant is not pushed with it.
+      const baseTotal = basebox.parts.length + 1;
       expect(summary(base, 'basebox')).toEqual({ uploaded: baseTotal, total: baseTotal, existing: 0, mounted: 0 });
 
       const out = ws.nx('run', 'greeter:push', '--outputStyle=static');

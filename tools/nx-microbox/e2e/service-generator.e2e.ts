@@ -21,7 +21,7 @@ let guard: Awaited<ReturnType<typeof guardDaemonTags>>;
 beforeAll(async () => {
   ws = cloneWorkspace('service-generator');
   stack = await Stack.up('e2e-service-generator');
-  guard = await guardDaemonTags(stack.engine, [NAME, COPY], [ws.baseboxTag]);
+  guard = await guardDaemonTags(stack.engine, [NAME, COPY], ws.ownTags);
 });
 afterAll(async () => {
   await stack?.down();

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { slimTags } from '../../../libs/basebox/src/slim';
 import type { Engine } from '../../../libs/image/src/engine';
 import type { BuildRecord } from '../../../libs/image/src/record';
 
@@ -14,6 +15,8 @@ export interface WorkspaceClone {
   env: NodeJS.ProcessEnv;
   /** The basebox tag this clone builds, so the shared daemon's microbox/basebox tags are never moved. */
   baseboxTag: string;
+  /** Tags only this clone gives: its basebox's and its slim variant's. */
+  ownTags: string[];
   git(...args: string[]): string;
   /** Commits everything, with a fixed identity. */
   commit(message: string): void;
@@ -63,6 +66,7 @@ export function cloneWorkspace(prefix: string): WorkspaceClone {
     dir,
     env,
     baseboxTag,
+    ownTags: [baseboxTag, ...slimTags([baseboxTag])],
     git,
     commit,
     nx(...args) {
@@ -76,14 +80,25 @@ export function cloneWorkspace(prefix: string): WorkspaceClone {
   };
 }
 
-/** The build records in a dist/images folder, by project. */
+/** The build records in a dist/images folder, by project; other JSON beside them (SBOMs) is not a record. */
 function readRecords(folder: string): Record<string, BuildRecord> {
   if (!existsSync(folder)) return {};
   return Object.fromEntries(
     readdirSync(folder)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(join(folder, f), 'utf8')) as BuildRecord]),
+      .filter((f) => /^[^.]+\.json$/.test(f))
+      .map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(join(folder, f), 'utf8')) as BuildRecord])
+      .filter(([, r]) => typeof (r as BuildRecord).id === 'string' && typeof (r as BuildRecord).manifest?.digest === 'string'),
   );
+}
+
+/** The images a record names: its own and its variants' (the basebox's slim), as the load executor loads them. */
+export function imagesOf(record: BuildRecord): { id: string; tags: string[] }[] {
+  return [record, ...Object.values(record.variants ?? {})];
+}
+
+/** The image ids of records, variants included. */
+export function imageIds(records: Iterable<BuildRecord>): string[] {
+  return [...records].flatMap((r) => imagesOf(r).map((i) => i.id));
 }
 
 /**
@@ -120,13 +135,13 @@ export async function guardDaemonTags(engine: Engine, repositories: readonly str
         else await engine.docker.getImage(tag).remove().catch(() => {});
       }
       // The workspace's own records are newer than the snapshot if it built meanwhile: their tags win.
-      for (const record of Object.values(readRecords(join(MAIN, 'dist/images')))) {
-        for (const tag of record.tags.filter(watched)) await engine.docker.getImage(record.id).tag(splitTag(tag)).catch(() => {});
+      for (const image of Object.values(readRecords(join(MAIN, 'dist/images'))).flatMap(imagesOf)) {
+        for (const tag of image.tags.filter(watched)) await engine.docker.getImage(image.id).tag(splitTag(tag)).catch(() => {});
       }
     },
     async restore() {
       await this.putBackTags();
-      // Names only the test gives (the clone's basebox tag), wherever they point.
+      // Names only the test gives (the clone's basebox tags), wherever they point.
       for (const tag of ownTags) await engine.docker.getImage(tag).remove().catch(() => {});
       for (const id of [...built].reverse()) await engine.docker.getImage(id).remove({ force: true }).catch(() => {});
     },
