@@ -145,6 +145,14 @@ describe('image config', () => {
     });
   });
 
+  it('sets nothing the service did not ask for: no PORT, no exposed port without the port option; the working directory is /srv/<svc>', () => {
+    const config = serviceConfig({ ...spec, name: 'catalog', ports: [], env: {} }, origin);
+    expect(config.env).toEqual({});
+    expect(config.exposedPorts).toEqual([]);
+    expect(config.workingDir).toBe('/srv/catalog');
+    expect(serviceConfig({ ...spec, ports: [3550, 8080] }, origin).exposedPorts).toEqual(['3550/tcp', '8080/tcp']);
+  });
+
   it('leaves the source label out when there is no remote to name', () => {
     const { source: _none, ...noSource } = origin;
     expect(serviceConfig(spec, noSource).labels).not.toHaveProperty(['org.opencontainers.image.source']);
