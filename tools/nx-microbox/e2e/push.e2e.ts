@@ -58,12 +58,12 @@ afterAll(async () => {
 
 const basic = `Basic ${Buffer.from(`${HTPASSWD_USER.username}:${HTPASSWD_USER.password}`).toString('base64')}`;
 
-/** A repository's tags as the registry lists them (GET /v2/<repo>/tags/list); none when it does not know the repository. */
+/** A repository's tags as the registry lists them (GET /v2/<repo>/tags/list), but the SBOM's sha256-<hex>.sbom (libs/sbom/e2e checks it); none when it does not know the repository. */
 async function registryTags(host: string, repository: string): Promise<string[]> {
   const res = await fetch(`http://${host}/v2/${repository}/tags/list`, { headers: { authorization: basic } });
   if (res.status === 404) return [];
   if (!res.ok) throw new Error(`GET ${host}/v2/${repository}/tags/list: HTTP ${res.status}`);
-  return (((await res.json()) as { tags?: string[] | null }).tags ?? []).sort();
+  return (((await res.json()) as { tags?: string[] | null }).tags ?? []).filter((t) => !t.endsWith('.sbom')).sort();
 }
 
 /** Every repository of a registry with its tags: what a failed push must leave as it was. */
