@@ -5,6 +5,7 @@ import { calculateHashesForCreateNodes } from '@nx/devkit/internal';
 import { goProjectConfiguration, goProjectRootOf, inferGoProjects } from './go-projects';
 import { parsePluginOptions, type MicroboxPluginOptions } from './plugin-options';
 import { inferVitestTargets } from './vitest-targets';
+import { listedFileInputs } from './listed-files';
 import { pluginCodeVersion } from './plugin-code-version';
 import { WorkspaceDataCache } from './workspace-data-cache';
 
@@ -68,6 +69,8 @@ function inferGoProject(workspaceRoot: string, goFiles: string[], options: Micro
   const { root: _root, ...config } = goProjectConfiguration(p);
   const targets = config.targets ?? {};
   if (targets['push'] && options.registry) targets['push'] = { ...targets['push'], options: { ...targets['push'].options, registry: options.registry } };
+  const listed = listedFileInputs(workspaceRoot, p.root);
+  if (targets['layout'] && listed.length) targets['layout'] = { ...targets['layout'], inputs: [...(targets['layout'].inputs ?? []), ...listed] };
   // A service's end-to-end tests run its image, so they build it first.
   const vitest = inferVitestTargets(workspaceRoot, p.root);
   if (vitest.e2e && targets['image']) vitest.e2e.dependsOn = ['image'];
