@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { commandFlags } from '../flags';
 import { runComparison } from './comparison';
 import { readmeFigures } from './readme-figures';
+import { writeSizeChart } from './size-chart-main';
 import { comparisonTable } from './report';
 import { SECTIONS, parseRounds, parseSections } from './sections';
 
@@ -14,7 +15,8 @@ shared machine: compare them with each other, not with another run's).
 
   readme      the workspace as it is: bootstrap, nx run-many -t image,
               greeter's go-build (Nx, and libs/gobuild cold, warm, with the
-              article's flags), and the size of every image and basebox part.
+              article's flags), and the size of every image and basebox part,
+              drawn beside the article's as docs/image-sizes.svg (and a table).
   The issue-12 comparison, in a temporary git clone of HEAD (the workspace
   is never modified; see --working-tree), for a one-line Go change to a
   generated service, medians of N interleaved rounds, ratios to \`go build\`:
@@ -48,7 +50,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const chosen = sections as Set<(typeof SECTIONS)[number]>;
-  if (chosen.has('readme')) await readmeFigures(root);
+  if (chosen.has('readme')) {
+    await readmeFigures(root);
+    console.log(`\nthe sizes beside the article's, drawn as docs/image-sizes.svg:\n${await writeSizeChart(root)}`);
+  }
   if ([...chosen].some((s) => s !== 'readme')) {
     const n = rounds as number;
     console.log(`\nissue 12: a one-line change, medians of ${n} interleaved rounds (${[...chosen].filter((s) => s !== 'readme').join(', ')})`);
