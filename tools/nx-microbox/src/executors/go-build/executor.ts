@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { goBuild, type GoBuildOptions } from '../../../../../libs/gobuild/src/build';
+import { withBuildLock } from '../build-lock';
 import { projectRoot } from '../project-root';
 
 export type GoBuildExecutorOptions = Omit<GoBuildOptions, 'workspaceRoot' | 'stampPaths' | 'log' | 'main'> & {
@@ -55,12 +57,16 @@ export default async function goBuildExecutor(options: GoBuildExecutorOptions, c
     return { success: false };
   }
   const roots = goDependencyRoots(context);
-  const result = await goBuild({
-    ...options,
-    main,
-    workspaceRoot: context.root,
-    stampPaths: roots.length ? roots : [main],
-  });
+  // Two builds of one binary at once would each empty the other's output folder: they take turns.
+  const outputPath = options.outputPath ?? `dist/${main}`;
+  const result = await withBuildLock(join(context.root, `${outputPath.replace(/\/+$/, '')}.lock`), `${context.projectName ?? main}:go-build`, () =>
+    goBuild({
+      ...options,
+      main,
+      workspaceRoot: context.root,
+      stampPaths: roots.length ? roots : [main],
+    }),
+  );
   if (!result.success) console.error(result.error);
   return { success: result.success };
 }
