@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -25,5 +25,7 @@ describe('writeServiceSbom', () => {
     await expect(writeServiceSbom({ record, layoutDir: join(dir, 'greeter'), file, name: 'greeter', binary: '/nonexistent', baseLayoutDir: join(dir, 'basebox') })).rejects.toThrow(
       `the base layout ${join(dir, 'basebox')} holds no SBOM of ${base.manifest.digest}: build the base again (nx run basebox:layout --skip-nx-cache)`,
     );
+    expect(existsSync(file)).toBe(false);
+    expect(existsSync(join(dir, 'greeter'))).toBe(false);
   });
 });
