@@ -38,9 +38,11 @@ async function sizes(engine: Engine): Promise<SizeRow[]> {
     const consulTemplate = base.parts.find((p) => p.name === 'consul-template')?.bytes ?? 0;
     rows.push({ image: '  of which around consul-template', mb: (size - consulTemplate) / 1e6, article: `Alpine and s6 about ${ARTICLE_MB.aroundConsulTemplate} MB` });
   }
-  for (const svc of ['greeter', 'gateway']) {
+  for (const svc of ['greeter', 'gateway', 'catalog']) {
     const record = await readRecord(join(root, `dist/images/${svc}.json`));
-    if (record) rows.push({ image: record.tags[0] ?? svc, mb: (await daemonSize(engine, record)) / 1e6, article: `a service about ${ARTICLE_MB.service} MB` });
+    // catalog has no Consul config, so it is built on the slim base: no consul-template in it.
+    const image = record?.meta.base?.endsWith('-slim') ? `${record.tags[0]} (slim base)` : record?.tags[0] ?? svc;
+    if (record) rows.push({ image, mb: (await daemonSize(engine, record)) / 1e6, article: `a service about ${ARTICLE_MB.service} MB` });
   }
   return rows;
 }
