@@ -29,7 +29,7 @@ describe('s6 tree', () => {
   const files = Object.fromEntries(s6TreeFiles().map((f) => [f.path, f]));
 
   it('holds the entrypoint and the .s6-svscan scripts, executable', () => {
-    expect(Object.keys(files).sort()).toEqual([INIT, '/etc/s6/.s6-svscan/crash', '/etc/s6/.s6-svscan/finish'].sort());
+    expect(Object.keys(files).sort()).toEqual([INIT, '/etc/s6/.s6-svscan/SIGTERM', '/etc/s6/.s6-svscan/crash', '/etc/s6/.s6-svscan/finish'].sort());
     for (const file of Object.values(files)) {
       expect(file.mode).toBe(0o755);
       expect(file.content.startsWith('#!/bin/sh\n')).toBe(true);

@@ -74,6 +74,23 @@ esac
 exit "$code"
 `;
 
+const sigterm = (scanDir: string) => `#!/bin/sh
+# s6-svscan runs this on SIGTERM (docker stop) in place of stopping at once.
+# s6-supervise, as root, signals each service; to reach one running as
+# another user it needs CAP_KILL, and without it the signal is dropped without
+# a word and docker stop waits out its timeout and kills. Say so, then stop
+# every service as s6-svscanctl -t does.
+for dir in ${scanDir}/*/; do
+  name=\${dir%/}
+  name=\${name##*/}
+  pid=$(s6-svstat -o pid "$dir" 2>/dev/null)
+  if [ "\${pid:-0}" -gt 0 ] && ! said=$(kill -0 "$pid" 2>&1) && [ -z "\${said##*not permitted*}" ]; then
+    echo "s6: cannot signal $name (pid $pid) to stop: the container has no CAP_KILL, so docker stop will kill it only after its timeout; run it with --cap-add KILL" >&2
+  fi
+done
+exec s6-svscanctl -t ${scanDir}
+`;
+
 const crash = `#!/bin/sh
 # s6-svscan execs this when it cannot go on (a system call failed): stop the
 # container with an error so the orchestrator sees it and starts another.
@@ -91,5 +108,6 @@ export function s6TreeFiles(scanDir = SCAN_DIR): TreeFile[] {
     { path: INIT, content: init(scanDir), mode: 0o755 },
     { path: `${S6_TREE}/.s6-svscan/crash`, content: crash, mode: 0o755 },
     { path: `${S6_TREE}/.s6-svscan/finish`, content: finish(exitCodeFile(scanDir)), mode: 0o755 },
+    { path: `${S6_TREE}/.s6-svscan/SIGTERM`, content: sigterm(scanDir), mode: 0o755 },
   ];
 }
