@@ -295,6 +295,10 @@ describe('run time', () => {
     expect(await logs(hardened)).toContain('app: this container has no CAP_KILL, so s6 (root) cannot signal greeter (user app)');
     await kv.kv.set('greeter/greeting', 'Changed');
     await waitFor('cannot signal line', async () => ((await logs(hardened)).includes('consul-template: cannot signal greeter') ? true : undefined), { timeoutMs: 10_000 });
+    // docker stop: s6 cannot stop the app either; it says so, and Docker kills after its timeout.
+    await hardened.stop({ t: 2 });
+    expect((await hardened.inspect()).State.ExitCode).toBe(137);
+    expect(await logs(hardened)).toMatch(/s6: cannot signal app \(pid \d+\) to stop: the container has no CAP_KILL, so docker stop will kill it only after its timeout; run it with --cap-add KILL/);
 
     // The set the README documents: a change reaches the app, and docker stop ends it at once with 0.
     const fixed = await run('kill', { CapDrop: ['ALL'], CapAdd: ['SETUID', 'SETGID', 'CHOWN', 'DAC_OVERRIDE', 'KILL'] }, { CONFIG_WAIT: '20s' });
