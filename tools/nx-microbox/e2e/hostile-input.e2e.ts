@@ -90,7 +90,7 @@ function layout(...args: string[]) {
 beforeAll(async () => {
   engine = await connectEngine();
   ws = cloneWorkspace('hostile');
-  guard = await guardDaemonTags(engine, [SERVICE], [ws.baseboxTag]);
+  guard = await guardDaemonTags(engine, [SERVICE], ws.ownTags);
   // The one full build: base layout, go-build, greeter's layout.
   ws.nx('run', `${SERVICE}:layout`, '--outputStyle=static');
 }, 240_000);
