@@ -61,12 +61,17 @@ export async function runComparison(o: ComparisonOptions): Promise<ComparisonRes
   const samples = new Map<string, number[]>();
   const skipped = new Map<string, string>();
   const notes: string[] = [];
-  const add = (key: string, s: number) => samples.set(key, [...(samples.get(key) ?? []), s]);
+  const thisRound: string[] = [];
+  const add = (key: string, s: number) => {
+    samples.set(key, [...(samples.get(key) ?? []), s]);
+    thisRound.push(`${key} ${s.toFixed(1)}`);
+  };
   const result: ComparisonResult = { samples, skipped, notes };
 
   const engine = await connectEngine();
   const store = BlobStore.forEnv();
   const label = `${process.pid}`;
+  const started = Date.now().toString(36);
   const ownRepository = (repo: string) => /^bench-\d\d$/.test(repo) || repo.startsWith('ko.local/') || repo.startsWith('microbox-bench/');
   const daemon = await daemonGuard(engine, ownRepository, label);
   const clone = cloneWorkspace(o.workspace, { workingTree: o.workingTree });
@@ -156,7 +161,8 @@ export async function runComparison(o: ComparisonOptions): Promise<ComparisonRes
     };
     const binary = join(scratch, 'go-build-alone');
     for (let r = 1; r <= o.rounds; r++) {
-      const change = (what: string) => changeOneLine(serviceDir, `${what}-${r}`);
+      // Unique to this run too: an Nx cache shared with earlier runs must not hold the result.
+      const change = (what: string) => changeOneLine(serviceDir, `${what}-${r}-${label}-${started}`);
       const time = async (key: string, what: string, work: () => Promise<unknown>) => {
         if (skipped.has(key)) return;
         change(what);
@@ -178,10 +184,12 @@ export async function runComparison(o: ComparisonOptions): Promise<ComparisonRes
         daemon.produced(loaded.id);
         add('lib-load', loaded.total);
         add('lib-load-added', loaded.added);
+        add('lib-load-image', loaded.image);
         change('lib-push');
         const pushed = await libraryPush(lib, parseRegistry(registry!.host), mountFrom, `${r}`);
         add('lib-push', pushed.total);
         add('lib-push-added', pushed.added);
+        add('lib-push-image', pushed.image);
         if (r === 1) notes.push(`library push to the registry: ${pushed.summary} (the base's already there)`);
       }
       if (ko) {
@@ -205,7 +213,7 @@ export async function runComparison(o: ComparisonOptions): Promise<ComparisonRes
         await time('many5-one', 'many5', () => nx(['run-many', '-t', 'image', five]));
         await time('many30-one', 'many30', () => nx(['run-many', '-t', 'image', '--projects=bench-*']));
       }
-      log(`round ${r} of ${o.rounds} done`);
+      log(`round ${r} of ${o.rounds} (s): ${thisRound.splice(0).join(', ')}`);
     }
     if (sections.has('nx')) result.cacheEntry = cacheEntrySizes(clone.dir, SERVICE);
     return result;

@@ -26,8 +26,12 @@ export async function daemonGuard(engine: Engine, ownRepository: (repo: string) 
       const note = (what: string) => (err: Error & { statusCode?: number }) => {
         if (!gone(err)) problems.push(`${what}: ${err.message}`);
       };
-      const labelled = await engine.docker.listImages({ all: true, filters: JSON.stringify({ label: [`${BENCH_LABEL}=${labelValue}`] }) });
-      for (const image of labelled) await engine.docker.getImage(image.Id).remove({ force: true }).catch(note(`remove ${image.Id.slice(0, 19)}`));
+      // A build's images are a chain: a parent goes once its children have, so a few passes.
+      for (let pass = 1; pass <= 3; pass++) {
+        const labelled = await engine.docker.listImages({ all: true, filters: JSON.stringify({ label: [`${BENCH_LABEL}=${labelValue}`] }) });
+        const last = pass === 3 ? note : () => () => {};
+        for (const image of labelled) await engine.docker.getImage(image.Id).remove({ force: true }).catch(last(`remove ${image.Id.slice(0, 19)}`));
+      }
       for (const image of await engine.docker.listImages()) {
         for (const tag of image.RepoTags ?? []) {
           if (ownRepository(tag.slice(0, tag.lastIndexOf(':')))) await engine.docker.getImage(tag).remove().catch(note(`untag ${tag}`));

@@ -8,7 +8,7 @@ import { splitTag, type Registry } from '../../../../libs/image/src/publish/refe
 import type { BuildRecord } from '../../../../libs/image/src/record';
 import { buildServiceImage } from '../../../../libs/service-image/src/build';
 import { resolveServiceSpec } from '../../../../libs/service-image/src/resolve-spec';
-import { run, seconds } from './run';
+import { run } from './run';
 
 /** go-build's flags, without its version stamp: what `go build` alone means in the table. */
 export const GO_BUILD_FLAGS = ['-trimpath', '-ldflags', '-s -w -buildid='];
@@ -42,34 +42,43 @@ function buildImageFromBinary(t: LibraryTarget, round: string, binary: string): 
   });
 }
 
-/** Seconds of go build + image + daemon load, and of the library's part alone (after the go build). */
-export async function libraryLoad(t: LibraryTarget, engine: Engine, round: string): Promise<{ total: number; added: number; id: string }> {
-  const started = process.hrtime.bigint();
-  let afterGo = 0n;
+/** Seconds of a library measurement: all of it, what the library added after go build, and of that the image build alone. */
+export interface LibraryTimes {
+  total: number;
+  added: number;
+  image: number;
+}
+
+/** Times go build, then buildServiceImage, then `publish` of the record. */
+async function timedBuild(t: LibraryTarget, round: string, publish: (record: BuildRecord) => Promise<void>): Promise<LibraryTimes> {
+  const now = () => Number(process.hrtime.bigint()) / 1e9;
+  const binary = join(t.workspace, 'dist/bench-library/bin', t.service);
+  const started = now();
+  await goBuild(t.workspace, t.service, binary);
+  const afterGo = now();
+  const record = await buildImageFromBinary(t, round, binary);
+  const afterImage = now();
+  await publish(record);
+  const end = now();
+  return { total: end - started, added: end - afterGo, image: afterImage - afterGo };
+}
+
+/** go build + image + daemon load; the id loaded. */
+export async function libraryLoad(t: LibraryTarget, engine: Engine, round: string): Promise<LibraryTimes & { id: string }> {
   let id = '';
-  const total = await seconds(async () => {
-    const binary = join(t.workspace, 'dist/bench-library/bin', t.service);
-    await goBuild(t.workspace, t.service, binary);
-    afterGo = process.hrtime.bigint();
-    const record = await buildImageFromBinary(t, round, binary);
+  const times = await timedBuild(t, round, async (record) => {
     const image = await readImage(t.store, record.manifest);
     const { loaded } = await loadIntoDaemon(engine, t.store, image, record.tags);
     if (!loaded) throw new Error(`the daemon already held ${record.id}: the one-line change did not change the image`);
     id = record.id;
   });
-  return { total, added: total - Number(afterGo - started) / 1e9, id };
+  return { ...times, id };
 }
 
-/** Seconds of go build + image + registry push, and of the library's part alone. */
-export async function libraryPush(t: LibraryTarget, registry: Registry, mountFrom: string[], round: string): Promise<{ total: number; added: number; summary: string }> {
-  const started = process.hrtime.bigint();
-  let afterGo = 0n;
+/** go build + image + registry push, with no daemon; what the push uploaded. */
+export async function libraryPush(t: LibraryTarget, registry: Registry, mountFrom: string[], round: string): Promise<LibraryTimes & { summary: string }> {
   let summary = '';
-  const total = await seconds(async () => {
-    const binary = join(t.workspace, 'dist/bench-library/bin', t.service);
-    await goBuild(t.workspace, t.service, binary);
-    afterGo = process.hrtime.bigint();
-    const record = await buildImageFromBinary(t, round, binary);
+  const times = await timedBuild(t, round, async (record) => {
     const pushed = await pushLayout({
       layoutDir: join(t.workspace, record.layout),
       blobStores: [t.store.dir],
@@ -81,5 +90,5 @@ export async function libraryPush(t: LibraryTarget, registry: Registry, mountFro
     });
     summary = `${pushed.blobs.uploaded} of ${pushed.blobs.total} blobs uploaded`;
   });
-  return { total, added: total - Number(afterGo - started) / 1e9, summary };
+  return { ...times, summary };
 }

@@ -28,8 +28,9 @@ function workingTreeChanges(workspace: string): string[] {
  * `workingTree`, the working tree's edits that are not committed yet are
  * copied over HEAD and committed in the clone: the bench then measures the
  * workspace as it is (several people edit it at once). Its basebox is
- * tagged with a name of its own (the daemon is shared). The Nx cache is the
- * clone's own; the blob store and the Go build cache are the machine's.
+ * tagged with a name of its own (the daemon is shared). The Nx cache and
+ * workspace data are the clone's own; the blob store and the Go build cache
+ * are the machine's.
  */
 export function cloneWorkspace(workspace: string, o: { workingTree: boolean }): BenchClone {
   const base = mkdtempSync(join(tmpdir(), 'microbox-bench-'));
@@ -61,6 +62,11 @@ export function cloneWorkspace(workspace: string, o: { workingTree: boolean }): 
   const envFor = (daemon: boolean): NodeJS.ProcessEnv => ({
     ...process.env,
     NX_DAEMON: daemon ? 'true' : 'false',
+    // Nx 23 shares one cache and task database among all checkouts of a
+    // workspace (~/.nx, keyed by its git identity): the clone keeps its own,
+    // so no other run's entries answer for it and none of its own outlive it.
+    NX_CACHE_DIRECTORY: join(dir, '.nx/cache'),
+    NX_WORKSPACE_DATA_DIRECTORY: join(dir, '.nx/workspace-data'),
     NX_NO_CLOUD: 'true',
     NX_TUI: 'false',
     NX_INTERACTIVE: 'false',
