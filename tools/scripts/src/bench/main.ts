@@ -41,7 +41,7 @@ shared machine: compare them with each other, not with another run's).
 Everything the bench starts is stopped, and every image it tags removed,
 even when it fails. The full bench took 40 minutes on 2 busy cores (most
 of it the 30 services: generating, building, and run-many over them);
---only=nx,library,ko takes about 8.`;
+--only=nx,library,ko takes about 5 minutes.`;
 
 async function main(): Promise<void> {
   const flags = commandFlags('bench', ['working-tree'], HELP, 'npm run bench -- --help', ['only', 'rounds']);
