@@ -77,7 +77,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (engine) {
-    for (const ref of [TAG, `${NAME}:second`, `${NAME}:tarball`, `${NAME}:broken`, image?.config.digest].filter(Boolean) as string[]) await removeImage(ref).catch(() => undefined);
+    for (const ref of [`${NAME}:on-top`, TAG, `${NAME}:second`, `${NAME}:tarball`, `${NAME}:broken`, image?.config.digest].filter(Boolean) as string[]) await removeImage(ref).catch(() => undefined);
   }
   if (root) await rm(root, { recursive: true, force: true });
 });
@@ -145,6 +145,16 @@ describe('an image written without a daemon', () => {
     await sh('docker', 'rmi', '-f', image.config.digest);
     expect(await loadIntoDaemon(engine, store, image, [TAG])).toEqual({ id: image.config.digest, loaded: true });
     expect((await sh('docker', 'image', 'inspect', '-f', '{{.Id}}', TAG)).trim()).toBe(image.config.digest);
+  });
+
+  it('sends only the layers the daemon lacks: an image on top of one it holds loads its own layer alone, and runs', async () => {
+    await loadIntoDaemon(engine, store, image, [TAG]);
+    const extra = await buildLayer(store, [{ type: 'file', path: 'etc/on-top', content: NAME }], { mtime: new Date(CREATED) });
+    const onTop = await writeImage(store, { base: image, layers: [extra], config: { platform: image.manifest.platform!, created: CREATED }, history: ['on top'] });
+    const lines: string[] = [];
+    expect(await loadIntoDaemon(engine, store, onTop, [`${NAME}:on-top`], (l) => lines.push(l), [TAG])).toEqual({ id: onTop.config.digest, loaded: true });
+    expect(lines.join('\n')).toContain(`(1 of ${onTop.layers.length} layers,`);
+    expect(await sh('docker', 'run', '--rm', '--label', LABEL, `${NAME}:on-top`)).toBe(`${GREETING}\n`);
   });
 
   it('says in one line when the engine refuses the load, and tags nothing', async () => {

@@ -14,16 +14,28 @@ interface LoadEvent {
  * Publishes an image to the Docker daemon like go-containerregistry's
  * daemon.Write: a `docker load` stream, skipped when the daemon already holds
  * the image id (the config digest), then the tags set (moved onto it if they
- * named another image).
+ * named another image). Layers the daemon holds are not sent again: the
+ * images `related` names (and the tags, which may name the image's previous
+ * build) say which bottom layers it has; should the engine want them after
+ * all, the whole image is loaded.
  */
-export async function loadIntoDaemon(engine: Engine, store: BlobStore, image: Image, tags: string[], log?: (line: string) => void): Promise<{ id: string; loaded: boolean }> {
+export async function loadIntoDaemon(
+  engine: Engine,
+  store: BlobStore,
+  image: Image,
+  tags: string[],
+  log?: (line: string) => void,
+  related: readonly string[] = [],
+): Promise<{ id: string; loaded: boolean }> {
   const named = tags.map(parseDockerTag);
   const id = image.config.digest;
   const present = await imageExists(engine, id);
   if (!present) {
-    const bytes = image.layers.reduce((sum, l) => sum + l.descriptor.size, 0);
-    log?.(`loading ${id.slice(0, 19)} into the daemon (${image.layers.length} layers, ${(bytes / 1e6).toFixed(2)} MB)`);
-    const failure = await load(engine, store, image, tags);
+    const held = await layersHeld(engine, image, [...tags, ...related]);
+    const bytes = image.layers.slice(held).reduce((sum, l) => sum + l.descriptor.size, 0);
+    log?.(`loading ${id.slice(0, 19)} into the daemon (${image.layers.length - held} of ${image.layers.length} layers, ${(bytes / 1e6).toFixed(2)} MB; the rest it holds)`);
+    let failure = await load(engine, store, image, tags, held);
+    if (failure && held > 0) failure = await load(engine, store, image, tags, 0);
     if (failure) throw new Error(`docker load of ${id} failed: ${failure}`);
     if (!(await imageExists(engine, id))) throw new Error(`docker load of ${id} ended without error but the daemon does not hold that image id`);
   }
@@ -42,11 +54,27 @@ export async function imageExists(engine: Engine, id: string): Promise<boolean> 
   }
 }
 
+/**
+ * How many of the image's bottom layers the daemon holds: the longest run of
+ * diff ids it shares, from the bottom, with an image the daemon has. The
+ * daemon keys layers by that chain, so it has every one of them.
+ */
+async function layersHeld(engine: Engine, image: Image, refs: readonly string[]): Promise<number> {
+  let held = 0;
+  for (const ref of new Set(refs)) {
+    const layers = (await engine.docker.getImage(ref).inspect().catch(() => undefined))?.RootFS?.Layers ?? [];
+    let shared = 0;
+    while (shared < layers.length && shared < image.layers.length && layers[shared] === image.layers[shared]!.diffId) shared++;
+    held = Math.max(held, shared);
+  }
+  return held;
+}
+
 /** The load's error, if any: the engine reports a failed load inside a stream that ends normally. */
-async function load(engine: Engine, store: BlobStore, image: Image, tags: string[]): Promise<string | undefined> {
+async function load(engine: Engine, store: BlobStore, image: Image, tags: string[], present: number): Promise<string | undefined> {
   let response: NodeJS.ReadableStream;
   try {
-    response = await engine.docker.loadImage(dockerTarball(store, image, tags), { quiet: true });
+    response = await engine.docker.loadImage(dockerTarball(store, image, tags, { present }), { quiet: true });
   } catch (err) {
     return oneLine((err as Error).message);
   }

@@ -17,9 +17,15 @@ import { MEDIA_TYPES, REF_NAME_ANNOTATION } from './media-types';
  * naming blobs/sha256/<hex> members; the layers stay gzipped, which the engine
  * reads. It is also an OCI layout (oci-layout, index.json), so OCI tools read it
  * as an oci-archive. Members are in a fixed order with the image's created time.
+ *
+ * `present`: how many of the bottom layers the daemon already holds. The
+ * engine reads a layer's member only when it lacks that layer's chain, so
+ * those are named in manifest.json but not sent; such a tarball is for that
+ * daemon only, and is no OCI archive.
  */
-export function dockerTarball(store: BlobStore, image: Image, tags: string[]): Readable {
+export function dockerTarball(store: BlobStore, image: Image, tags: string[], options: { present?: number } = {}): Readable {
   for (const tag of tags) parseDockerTag(tag);
+  const present = options.present ?? 0;
   const tar = pack();
   const mtime = new Date(image.configJson.created ?? '2000-01-01T00:00:00Z');
   const manifest = [{ Config: blobName(image.config), RepoTags: tags, Layers: image.layers.map((l) => blobName(l.descriptor)) }];
@@ -34,13 +40,16 @@ export function dockerTarball(store: BlobStore, image: Image, tags: string[]): R
       ...(tag ? { annotations: { [REF_NAME_ANNOTATION]: tag } } : {}),
     })),
   };
-  const blobs = [...new Map([image.manifest, image.config, ...image.layers.map((l) => l.descriptor)].map((d) => [d.digest, d])).values()];
+  const sent = present > 0 ? [image.config, ...image.layers.slice(present).map((l) => l.descriptor)] : [image.manifest, image.config, ...image.layers.map((l) => l.descriptor)];
+  const blobs = [...new Map(sent.map((d) => [d.digest, d])).values()];
   void (async () => {
     try {
       const small = (name: string, text: string) =>
         new Promise<void>((done, fail) => tar.entry({ name, mtime, mode: 0o644, uname: '', gname: '' }, text, (err) => (err ? fail(err) : done())));
-      await small('oci-layout', canonicalJson({ imageLayoutVersion: '1.0.0' }));
-      await small('index.json', canonicalJson(index));
+      if (present === 0) {
+        await small('oci-layout', canonicalJson({ imageLayoutVersion: '1.0.0' }));
+        await small('index.json', canonicalJson(index));
+      }
       await small('manifest.json', JSON.stringify(manifest));
       for (const blob of blobs) {
         if (!store.has(blob.digest)) await store.get(blob.digest);

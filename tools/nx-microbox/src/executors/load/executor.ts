@@ -49,8 +49,10 @@ async function load(options: LoadOptions, context: ExecutorContext): Promise<{ s
     }
     const engine = await connectEngine();
     // The image, then its variants (the basebox's slim): each under its own tags.
+    // The base, and the image itself, tell the daemon which layers it need not be sent.
+    const related = [...(record.meta.base ? [record.meta.base] : []), ...record.tags];
     for (const image of [record, ...Object.values(record.variants ?? {})]) {
-      const { loaded } = await loadIntoDaemon(engine, store, await readImage(store, image.manifest), image.tags, (line) => console.log(`  ${line}`));
+      const { loaded } = await loadIntoDaemon(engine, store, await readImage(store, image.manifest), image.tags, (line) => console.log(`  ${line}`), related);
       console.log(`${name}: ${image.id.slice(0, 19)} ${loaded ? 'loaded into' : 'already in'} the daemon at ${engine.endpoint}; tagged ${image.tags.join(', ')}`);
     }
     return { success: true };
