@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFiles, writeGoFixture } from '../../../libs/gobuild/src/testing/go-fixture';
+import { isolatedNxEnv } from './nx-env';
 
 /** The real workspace this test runs in: its Nx config, plugin and node_modules are reused. */
 export const MAIN = resolve(__dirname, '../../..');
@@ -44,7 +45,7 @@ export function makeFixtureClone(extra: Record<string, string> = {}): FixtureClo
   execFileSync('git', ['clone', '-q', origin, dir]);
   symlinkSync(join(MAIN, 'node_modules'), join(dir, 'node_modules'));
 
-  const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_INTERACTIVE: 'false', CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' };
+  const env = isolatedNxEnv(dir);
   return {
     dir,
     git: (...args) => gitIn(dir, ...args),

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAIN } from './workspace-clone';
+import { isolatedNxEnv } from './nx-env';
 
 // `nx affected` sees the TypeScript that makes images (Nx's source analysis
 // of TypeScript imports, and the edge from every project the plugin makes
@@ -15,11 +16,10 @@ let base: string;
 let dir: string;
 let services: string[];
 let goServices: string[];
-const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_INTERACTIVE: 'false', CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' };
 
 const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
 function nx(...args: string[]): string {
-  const r = spawnSync(join(dir, 'node_modules/.bin/nx'), args, { cwd: dir, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(join(dir, 'node_modules/.bin/nx'), args, { cwd: dir, env: isolatedNxEnv(dir), encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`nx ${args.join(' ')} failed (${r.status}):\n${r.stdout}${r.stderr}`);
   return r.stdout;
 }
@@ -47,7 +47,7 @@ function affectedBy(file: string, line: string): string[] {
 
 /** Which of `files` are inputs of a target, and which are not, as `nx show target inputs --check` says. */
 function inputsOf(target: string, files: string[]): { inputs: string[]; not: string[] } {
-  const r = spawnSync(join(dir, 'node_modules/.bin/nx'), ['show', 'target', 'inputs', target, '--check', ...files], { cwd: dir, env, encoding: 'utf8' });
+  const r = spawnSync(join(dir, 'node_modules/.bin/nx'), ['show', 'target', 'inputs', target, '--check', ...files], { cwd: dir, env: isolatedNxEnv(dir), encoding: 'utf8' });
   const out = `${r.stdout}${r.stderr}`;
   const section = (title: RegExp) => {
     const start = out.search(title);

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { slimTags } from '../../../libs/basebox/src/slim';
 import type { Engine } from '../../../libs/image/src/engine';
 import type { BuildRecord } from '../../../libs/image/src/record';
+import { isolatedNxEnv } from './nx-env';
 
 /** The real workspace: its HEAD is cloned, its node_modules reused. */
 export const MAIN = resolve(__dirname, '../../..');
@@ -49,7 +50,7 @@ export function cloneWorkspace(prefix: string): WorkspaceClone {
     git('add', '-A');
     git('-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-q', '--allow-empty', '-m', message);
   };
-  const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_INTERACTIVE: 'false', CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' };
+  const env = isolatedNxEnv(dir);
   const nxStatus = (...args: string[]) => {
     const r = spawnSync(join(dir, 'node_modules/.bin/nx'), args, { cwd: dir, env, encoding: 'utf8', maxBuffer: 64 << 20 });
     return { status: r.status, output: `${r.stdout}${r.stderr}` };
