@@ -7,8 +7,12 @@ import { join } from 'node:path';
  * workspace's own, inside it, is removed with it and serves no other run.
  */
 export function isolatedNxEnv(dir: string): NodeJS.ProcessEnv {
+  // What an Nx task passes its children (NX_INVOCATION_ROOT_PID above all: two
+  // nx runs started side by side under one would take each other for a loop)
+  // belongs to the Nx that runs this test, not to the workspace's own nx.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NX_') && name !== 'LERNA_PACKAGE_NAME'));
   return {
-    ...process.env,
+    ...inherited,
     NX_DAEMON: 'false',
     NX_NO_CLOUD: 'true',
     NX_TUI: 'false',
