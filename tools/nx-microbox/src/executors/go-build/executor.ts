@@ -2,14 +2,13 @@ import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { goBuild, type GoBuildOptions } from '../../../../../libs/gobuild/src/build';
 import { withBuildLock } from '../build-lock';
+import { dependencyClosure, type GraphContext } from '../dependency-closure';
 import { projectRoot } from '../project-root';
 
 export type GoBuildExecutorOptions = Omit<GoBuildOptions, 'workspaceRoot' | 'stampPaths' | 'log' | 'main'> & {
   /** Workspace-relative folder of the main package; default: the project root. */
   main?: string;
 };
-
-type GraphContext = Pick<ExecutorContext, 'projectGraph' | 'projectName'>;
 
 /** A project with Go code: its `goSources` input (empty for every other project) names files. */
 function hasGoSources(node: NonNullable<ExecutorContext['projectGraph']>['nodes'][string]): boolean {
@@ -26,22 +25,10 @@ function hasGoSources(node: NonNullable<ExecutorContext['projectGraph']>['nodes'
  * the plugin changes neither go-build's cache inputs nor the stamp.
  */
 export function goDependencyRoots(context: GraphContext): string[] {
-  const graph = context.projectGraph;
-  const start = context.projectName;
-  if (!graph || !start || !graph.nodes[start]) return [];
-  const seen = new Set<string>([start]);
-  const queue = [start];
-  while (queue.length) {
-    for (const d of graph.dependencies[queue.shift()!] ?? []) {
-      if (graph.nodes[d.target] && !seen.has(d.target)) {
-        seen.add(d.target);
-        queue.push(d.target);
-      }
-    }
-  }
-  return [...seen]
-    .filter((n) => n === start || hasGoSources(graph.nodes[n]))
-    .map((n) => graph.nodes[n].data.root)
+  const nodes = context.projectGraph?.nodes ?? {};
+  return dependencyClosure(context)
+    .filter((n) => n === context.projectName || hasGoSources(nodes[n]))
+    .map((n) => nodes[n]!.data.root)
     .sort();
 }
 

@@ -1,7 +1,5 @@
-import type { ExecutorContext } from '@nx/devkit';
 import { imageInputPathspecs, versionFromGit, type VersionStamp } from '../../../../../libs/gobuild/src/version';
-
-type GraphContext = Pick<ExecutorContext, 'projectGraph' | 'projectName'>;
+import { dependencyClosure, type GraphContext } from '../dependency-closure';
 
 /**
  * The folders an image is made of: the service's and every project it
@@ -10,20 +8,10 @@ type GraphContext = Pick<ExecutorContext, 'projectGraph' | 'projectName'>;
  * service's alone.
  */
 export function imageInputRoots(context: GraphContext, serviceRoot: string): string[] {
-  const graph = context.projectGraph;
-  const start = context.projectName;
-  if (!graph || !start || !graph.nodes[start]) return [serviceRoot];
-  const seen = new Set<string>([start]);
-  const queue = [start];
-  while (queue.length) {
-    for (const d of graph.dependencies[queue.shift()!] ?? []) {
-      if (graph.nodes[d.target] && !seen.has(d.target)) {
-        seen.add(d.target);
-        queue.push(d.target);
-      }
-    }
-  }
-  return [...new Set([...seen].map((n) => graph.nodes[n]!.data.root))].filter((root) => root && root !== '.').sort();
+  const projects = dependencyClosure(context);
+  if (!projects.length) return [serviceRoot];
+  const nodes = context.projectGraph!.nodes;
+  return [...new Set(projects.map((n) => nodes[n]!.data.root))].filter((root) => root && root !== '.').sort();
 }
 
 /**
