@@ -50,7 +50,7 @@ describe('inferGoProjects', () => {
 });
 
 describe('goProjectConfiguration', () => {
-  it('gives services go-build, layout, image, push, go-test and go-vet, and shared packages go-test and go-vet, all cached on Go inputs', () => {
+  it('gives services go-build, layout, image, push, go-test and go-vet, and shared packages go-test and go-vet, all cached on Go inputs', async () => {
     const [alpha] = inferGoProjects(ws, ['apps/alpha/main.go']);
     const app = goProjectConfiguration(alpha);
     expect(Object.keys(app.targets!)).toEqual(['go-build', 'layout', 'image', 'push', 'go-test', 'go-vet']);
@@ -62,11 +62,17 @@ describe('goProjectConfiguration', () => {
       outputs: ['{workspaceRoot}/dist/images/alpha', '{workspaceRoot}/dist/images/alpha.json', '{workspaceRoot}/dist/images/alpha.cdx.json'],
       cache: true,
     });
-    const [production, upstream, binary, state] = app.targets!['layout'].inputs! as [string, string, unknown, { runtime: string }];
+    const [production, upstream, binary, state, remote] = app.targets!['layout'].inputs! as [string, string, unknown, { runtime: string }, { runtime: string }];
     expect([production, upstream, binary]).toEqual(['production', '^production', { dependentTasksOutputFiles: '**/*' }]);
     // The git state of everything that names the image (its tag and revision label): the service folder with its project.json, the code that makes images.
     expect(state.runtime).toMatch(/^git log -1 --format=%H -- 'apps\/alpha' .*'libs' .*'tools' .*; git status --porcelain/);
     expect(state.runtime).not.toContain("exclude)apps/alpha/project.json");
+    // The source label's remote, without user-info: a token never reaches Nx's hash details.
+    const { execSync } = await import('node:child_process');
+    const repo = mkdtempSync(join(tmpdir(), 'remote-'));
+    execSync('git init -q && git remote add origin https://ci:tok3n@git.example.com/org/repo.git', { cwd: repo });
+    expect(execSync(remote.runtime, { cwd: repo, encoding: 'utf8' }).trim()).toBe('https://git.example.com/org/repo.git');
+    rmSync(repo, { recursive: true, force: true });
     // Loading and pushing act outside the workspace: never cached, both from the layout.
     expect(app.targets!['image']).toMatchObject({ executor: '@microbox/nx-microbox:load', dependsOn: ['layout'], cache: false });
     expect(app.targets!['push']).toEqual(expect.objectContaining({ executor: '@microbox/nx-microbox:push', dependsOn: ['layout'], cache: false }));

@@ -72,6 +72,13 @@ function stampStateCommand(p: Pick<GoProject, 'root' | 'ownModule'>): string {
   return gitStateCommand(goInputPathspecs([p.root, GO_LIBRARY_ROOT], moduleFilesOutside(p.ownModule)));
 }
 
+/**
+ * The repository URL the source label names (git's `origin`), without its
+ * user-info: a layout is remade when the remote changes, and no token enters
+ * Nx's hash details.
+ */
+const SOURCE_REMOTE_COMMAND = "git remote get-url origin 2>/dev/null | sed -E 's#^([a-z+]+://)[^/@]*@#\\1#'; true";
+
 /** The project that builds the base image every service image is built FROM. */
 export const BASEBOX_PROJECT = 'basebox';
 /** The base's build record, which every service layout reads. */
@@ -163,7 +170,13 @@ export function goProjectConfiguration(p: GoProject): Omit<ProjectConfiguration,
       // that makes images, go-build's binary and the base's layout. The base's
       // blobs stay in the base's layout, so this entry holds only its own.
       // The git state of what names it (the tag and revision label) too.
-      inputs: ['production', '^production', { dependentTasksOutputFiles: '**/*' }, { runtime: gitStateCommand(imageInputPathspecs([p.root, ...IMAGE_CODE_ROOTS])) }],
+      inputs: [
+        'production',
+        '^production',
+        { dependentTasksOutputFiles: '**/*' },
+        { runtime: gitStateCommand(imageInputPathspecs([p.root, ...IMAGE_CODE_ROOTS])) },
+        { runtime: SOURCE_REMOTE_COMMAND },
+      ],
       outputs: [`{workspaceRoot}/dist/images/${p.name}`, `{workspaceRoot}/dist/images/${p.name}.json`, `{workspaceRoot}/dist/images/${p.name}.cdx.json`],
       cache: true,
       metadata: {
