@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { slimTags } from '../../../libs/basebox/src/slim';
+import { parseDockerTag } from '../../../libs/image/src/docker-tag';
 import type { Engine } from '../../../libs/image/src/engine';
 import type { BuildRecord } from '../../../libs/image/src/record';
 import { isolatedNxEnv } from './nx-env';
@@ -112,7 +113,6 @@ export function imageIds(records: Iterable<BuildRecord>): string[] {
  */
 export async function guardDaemonTags(engine: Engine, repositories: readonly string[], ownTags: readonly string[] = []) {
   const repoOf = (tag: string) => tag.slice(0, tag.lastIndexOf(':'));
-  const splitTag = (tag: string) => ({ repo: repoOf(tag), tag: tag.slice(tag.lastIndexOf(':') + 1) });
   const watched = (tag: string) => repositories.includes(repoOf(tag));
   const tagsNow = async () => {
     const byTag = new Map<string, string>();
@@ -132,12 +132,12 @@ export async function guardDaemonTags(engine: Engine, repositories: readonly str
       for (const [tag, id] of await tagsNow()) {
         if (!built.includes(id)) continue;
         const original = before.get(tag);
-        if (original) await engine.docker.getImage(original).tag(splitTag(tag)).catch(() => {});
+        if (original) await engine.docker.getImage(original).tag(parseDockerTag(tag)).catch(() => {});
         else await engine.docker.getImage(tag).remove().catch(() => {});
       }
       // The workspace's own records are newer than the snapshot if it built meanwhile: their tags win.
       for (const image of Object.values(readRecords(join(MAIN, 'dist/images'))).flatMap(imagesOf)) {
-        for (const tag of image.tags.filter(watched)) await engine.docker.getImage(image.id).tag(splitTag(tag)).catch(() => {});
+        for (const tag of image.tags.filter(watched)) await engine.docker.getImage(image.id).tag(parseDockerTag(tag)).catch(() => {});
       }
     },
     async restore() {
