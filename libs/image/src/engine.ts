@@ -6,6 +6,8 @@ export interface Engine {
   endpoint: string;
   version: string;
   apiVersion: string;
+  /** The engine's own platform (`linux/amd64`): the image of a multi-platform record it gets. */
+  platform: string;
 }
 
 const DEFAULT_ENDPOINT = 'unix:///var/run/docker.sock';
@@ -38,5 +40,5 @@ export async function connectEngine(env: NodeJS.ProcessEnv = process.env, timeou
     throw new Error(`the Docker engine at ${endpoint} does not answer (${reason}): ${fix}`);
   }
   const docker = new Docker({ ...options, version: `v${version.ApiVersion}` });
-  return { docker, endpoint, version: version.Version, apiVersion: version.ApiVersion };
+  return { docker, endpoint, version: version.Version, apiVersion: version.ApiVersion, platform: `${version.Os}/${version.Arch}` };
 }

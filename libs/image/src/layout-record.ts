@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { BlobStore } from './blob-store';
 import { digestHex, sha256Digest } from './descriptor';
 import { writeLayout } from './layout';
-import type { BuildRecord } from './record';
+import { type BuildRecord, recordedBlobs, taggedDescriptor } from './record';
 
 function layoutBlob(dir: string, digest: string): string {
   return join(dir, 'blobs', 'sha256', digestHex(digest));
@@ -12,7 +12,8 @@ function layoutBlob(dir: string, digest: string): string {
 
 /**
  * Writes the OCI layout of a recorded image, tagged with the record's tags,
- * and of its variants, tagged with theirs.
+ * and of its variants, tagged with theirs; a multi-platform image's tags name
+ * its index.
  * `except` leaves out blobs another layout already holds (a service leaves
  * its base's layers in the base's layout, so Nx caches them once);
  * `completeLayout` puts them back before anything reads the layout.
@@ -23,14 +24,9 @@ export async function layoutFromRecord(dir: string, store: BlobStore, record: Bu
   await writeLayout(
     dir,
     store,
-    images.map((i) => ({ descriptor: i.manifest, tags: i.tags })),
+    images.map((i) => ({ descriptor: taggedDescriptor(i), tags: i.tags })),
     { blobs: 'only', only: recordedBlobs(record).filter((d) => !except.has(d)) },
   );
-}
-
-/** Every blob of a record and of its variants, each once. */
-function recordedBlobs(record: BuildRecord): string[] {
-  return [...new Set([...record.blobs, ...Object.values(record.variants ?? {}).flatMap((v) => v.blobs)])];
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type BuildRecord, formatMB, readRecord, recordOf, writeRecord } from './record';
+import { type BuildRecord, formatMB, normalisePlatform, readRecord, recordedBlobs, recordForPlatform, recordOf, taggedDescriptor, writeRecord } from './record';
 
 const record: BuildRecord = {
   manifest: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'a'.repeat(64)}`, size: 1200 },
@@ -58,5 +58,46 @@ describe('build record', () => {
 
   it('formats sizes in decimal megabytes, as the goals are stated', () => {
     expect(formatMB(19_600_000)).toBe('19.60 MB');
+  });
+});
+
+describe('multi-platform records', () => {
+  const digest = (c: string) => `sha256:${c.repeat(64)}`;
+  const image = (c: string, architecture: string, variant?: string) => ({
+    manifest: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digest(c), size: 1, platform: { os: 'linux', architecture, ...(variant ? { variant } : {}) } },
+    id: digest(c === 'a' ? 'b' : 'c'),
+    size: 10,
+    gzipSize: 5,
+    parts: [],
+    blobs: [digest(c)],
+  });
+  const record: BuildRecord = {
+    ...image('a', 'amd64'),
+    tags: ['svc:latest'],
+    layout: 'dist/images/svc',
+    meta: {},
+    index: { mediaType: 'application/vnd.oci.image.index.v1+json', digest: digest('e'), size: 2 },
+    platforms: { 'linux/arm64/v8': image('d', 'arm64', 'v8') },
+  };
+
+  it('gives the image of the platform asked for, by any of its names, as a single-platform record', () => {
+    for (const name of ['arm64', 'linux/arm64', 'linux/arm64/v8', 'linux/aarch64']) {
+      const arm = recordForPlatform(record, name);
+      expect(arm.manifest.digest).toBe(digest('d'));
+      expect(arm.tags).toEqual(['svc:latest']);
+      expect(arm.index).toBeUndefined();
+      expect(arm.platforms).toBeUndefined();
+    }
+    expect(recordForPlatform(record, 'linux/x86_64').manifest.digest).toBe(digest('a'));
+  });
+
+  it('refuses a platform it has not, naming those it has', () => {
+    expect(() => recordForPlatform(record, 'linux/s390x')).toThrow('svc:latest has no image for linux/s390x (it has linux/amd64, linux/arm64/v8)');
+  });
+
+  it('names every blob once: both images and the index', () => {
+    expect(recordedBlobs(record).sort()).toEqual([digest('a'), digest('d'), digest('e')].sort());
+    expect(taggedDescriptor(record).digest).toBe(digest('e'));
+    expect(normalisePlatform('linux/arm/v7')).toBe('linux/arm/v7');
   });
 });

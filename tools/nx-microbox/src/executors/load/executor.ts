@@ -5,7 +5,7 @@ import { loadIntoDaemon } from '../../../../../libs/image/src/daemon';
 import { connectEngine } from '../../../../../libs/image/src/engine';
 import { readImage } from '../../../../../libs/image/src/image';
 import { completeLayout } from '../../../../../libs/image/src/layout-record';
-import { readRecord } from '../../../../../libs/image/src/record';
+import { readRecord, recordForPlatform, recordOf } from '../../../../../libs/image/src/record';
 import { withBuildLock } from '../build-lock';
 
 export interface LoadOptions {
@@ -19,7 +19,7 @@ export interface LoadOptions {
  * `nx run <project>:image`: the layout its `layout` target wrote, made whole
  * (a service's layout leaves the base's blobs to the base's), then loaded into
  * the Docker daemon under the record's tags, with the variants it records
- * under theirs. Loads nothing when the daemon already holds that image id,
+ * under theirs; of a multi-platform image, the daemon's own platform. Loads nothing when the daemon already holds that image id,
  * so it costs about a connection when nothing changed. Never cached by Nx: the daemon is outside the workspace.
  */
 export default async function loadExecutor(options: LoadOptions, context: ExecutorContext): Promise<{ success: boolean }> {
@@ -48,12 +48,13 @@ async function load(options: LoadOptions, context: ExecutorContext): Promise<{ s
       return { success: true };
     }
     const engine = await connectEngine();
-    // The image, then its variants (the basebox's slim): each under its own tags.
+    // The image, then its variants (the basebox's slim): each under its own tags, of the daemon's own platform.
     // The base, and the image itself, tell the daemon which layers it need not be sent.
     const related = [...(record.meta.base ? [record.meta.base] : []), ...record.tags];
-    for (const image of [record, ...Object.values(record.variants ?? {})]) {
+    for (const variant of [undefined, ...Object.keys(record.variants ?? {})]) {
+      const image = recordForPlatform(recordOf(record, variant), engine.platform);
       const { loaded } = await loadIntoDaemon(engine, store, await readImage(store, image.manifest), image.tags, (line) => console.log(`  ${line}`), related);
-      console.log(`${name}: ${image.id.slice(0, 19)} ${loaded ? 'loaded into' : 'already in'} the daemon at ${engine.endpoint}; tagged ${image.tags.join(', ')}`);
+      console.log(`${name}: ${image.id.slice(0, 19)} (${engine.platform}) ${loaded ? 'loaded into' : 'already in'} the daemon at ${engine.endpoint}; tagged ${image.tags.join(', ')}`);
     }
     return { success: true };
   } catch (err) {
