@@ -1,6 +1,9 @@
-import { cp, chmod, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, chmod, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EM_AARCH64 } from '../../elf/src/elf';
 import type { GoToolchain } from '../../gobuild/src/find-go';
+import { checkGoBinary } from './go-binary-check';
 import { runGo } from './go-build-tool';
 
 /** A tool the bootstrap provides: how to build it and how to know a binary is the right one. */
@@ -13,6 +16,10 @@ export interface ToolRecipe {
   versionPattern: RegExp;
   /** Whether a binary of the same name and version on PATH may be used instead of building one. */
   acceptOnPath: boolean;
+  /** Set for a build for another platform than the host's, e.g. linux/arm64: it is cached apart. */
+  platform?: string;
+  /** How to know the binary is the right one without running it (another architecture); when absent, it is run with versionArgs. */
+  check?(binPath: string): Promise<void>;
   build(go: GoToolchain, workDir: string, binPath: string): Promise<void>;
 }
 
@@ -38,6 +45,39 @@ export const consulTemplate: ToolRecipe = {
     }
   },
 };
+
+/**
+ * consul-template for linux/arm64, cross-compiled with the same flags as the
+ * amd64 one (reusing its module cache). The host may not run arm64 binaries,
+ * so the binary is judged by its Go build information and ELF header.
+ */
+const consulTemplateArm64: ToolRecipe = {
+  ...consulTemplate,
+  platform: 'linux/arm64',
+  check: (binPath) =>
+    checkGoBinary(binPath, { module: 'github.com/hashicorp/consul-template', version: 'v0.42.1', goos: 'linux', goarch: 'arm64', machine: EM_AARCH64 }),
+  async build(go, workDir, binPath) {
+    const modCache = (await runGo(go, 'consul-template arm64', { label: 'go env GOMODCACHE', args: ['env', 'GOMODCACHE'], cwd: workDir })).trim();
+    // go install refuses GOBIN for a cross build: it writes bin/linux_arm64/ (bin/ on an arm64 host)
+    // under GOPATH, a folder of the build's own, while GOMODCACHE keeps the shared module cache.
+    const gopath = join(workDir, 'gopath');
+    await runGo(go, 'consul-template arm64', {
+      label: 'go install github.com/hashicorp/consul-template@v0.42.1 (linux/arm64)',
+      args: ['install', '-v', ...STATIC_FLAGS, 'github.com/hashicorp/consul-template@v0.42.1'],
+      cwd: workDir,
+      env: { GOPATH: gopath, GOMODCACHE: modCache, GOBIN: '', GOOS: 'linux', GOARCH: 'arm64' },
+    });
+    const built = [join(gopath, 'bin', 'linux_arm64', 'consul-template'), join(gopath, 'bin', 'consul-template')].find((p) => existsSync(p));
+    if (!built) throw new Error(`go install left no consul-template in ${join(gopath, 'bin')} (expected ${binPath})`);
+    await rename(built, binPath);
+    await rm(gopath, { recursive: true });
+  },
+};
+
+/** consul-template built for the given architecture; amd64 is the host build the images have always carried. */
+export function consulTemplateFor(arch: 'amd64' | 'arm64'): ToolRecipe {
+  return arch === 'amd64' ? consulTemplate : consulTemplateArm64;
+}
 
 // Consul's own go.mod replaces three submodules with local folders that the
 // module zip does not carry; their published versions are already required.
@@ -81,4 +121,4 @@ async function makeWritable(dir: string): Promise<void> {
   }
 }
 
-export const RECIPES = [consulTemplate, consul];
+export const RECIPES = [consulTemplate, consulTemplateArm64, consul];

@@ -21,6 +21,13 @@ describe('toolsDir', () => {
   });
 });
 
+describe('toolDir', () => {
+  it('keeps a build for another platform beside the host build, the binary keeping its name', () => {
+    expect(toolDir(tool, '/c')).toBe('/c/hello/1.2.3');
+    expect(toolBinary({ ...tool, platform: 'linux/arm64' }, '/c')).toBe('/c/hello/1.2.3-linux-arm64/bin/hello');
+  });
+});
+
 describe('installTool and inspectCachedTool', () => {
   it('records a finished build, which then inspects as ready', async () => {
     const record = await installTool(tool, writeBinary, accept, dir);

@@ -17,6 +17,8 @@ export function toolsDir(env: NodeJS.ProcessEnv = process.env): string {
 export interface CachedTool {
   name: string;
   version: string;
+  /** A build for another platform than the host's (e.g. linux/arm64), kept beside the host's. */
+  platform?: string;
 }
 
 /** What is written beside a tool once it is whole; a tool without it was never finished. */
@@ -27,7 +29,7 @@ export interface ToolRecord extends CachedTool {
 }
 
 export function toolDir(tool: CachedTool, dir = toolsDir()): string {
-  return join(dir, tool.name, tool.version);
+  return join(dir, tool.name, tool.platform ? `${tool.version}-${tool.platform.replaceAll('/', '-')}` : tool.version);
 }
 
 export function toolBinary(tool: CachedTool, dir = toolsDir()): string {

@@ -17,6 +17,7 @@ async function versionLine(recipe: ToolRecipe, path: string): Promise<string> {
 }
 
 async function checkVersion(recipe: ToolRecipe, path: string): Promise<void> {
+  if (recipe.check) return recipe.check(path);
   const line = await versionLine(recipe, path);
   if (!recipe.versionPattern.test(line)) {
     throw new Error(`${path} reports "${line || 'nothing'}", expected ${recipe.name} ${recipe.version}`);
@@ -43,7 +44,7 @@ export async function locateTool(recipe: ToolRecipe, dir = toolsDir()): Promise<
 
 /** The bootstrap's step for one tool: use what is there, rebuild what is broken, build what is missing. */
 export async function ensureTool(recipe: ToolRecipe, go: GoToolchain, dir = toolsDir()): Promise<LocatedTool> {
-  const label = recipe.name;
+  const label = recipe.platform ? `${recipe.name} ${recipe.platform.split('/').pop()}` : recipe.name;
   const fromPath = await onPath(recipe);
   if (fromPath) {
     ok(label, `${recipe.version} on PATH: ${fromPath}`);
