@@ -13,15 +13,28 @@ export function canAptInstall(): boolean {
   return process.getuid?.() === 0 && isDebianLike() && existsSync('/usr/bin/apt-get');
 }
 
-/** Installs a Debian package, updating the package lists first when apt has no candidate for it. */
-export async function aptInstall(label: string, pkg: string): Promise<void> {
+/**
+ * How to run a command as root here: as is when root, through `sudo -n` when
+ * sudo needs no password, undefined otherwise.
+ */
+export async function asRoot(): Promise<string[] | undefined> {
+  if (process.getuid?.() === 0) return [];
+  return (await $({ nothrow: true, quiet: true })`sudo -n true`).exitCode === 0 ? ['sudo', '-n'] : undefined;
+}
+
+/**
+ * Installs a Debian package, updating the package lists first when apt has no candidate for it.
+ * `root` prefixes the apt-get commands (e.g. sudo -n) when not running as root.
+ */
+export async function aptInstall(label: string, pkg: string, root: string[] = []): Promise<void> {
   const policy = await $({ nothrow: true, quiet: true })`apt-cache policy ${pkg}`;
   if (!/Candidate: (?!\(none\))/.test(policy.stdout)) {
     progress(label, 'apt-get update (package lists are empty or stale)');
-    await $({ quiet: true })`apt-get update`;
+    await $({ quiet: true })`${root} apt-get update`;
   }
   progress(label, `installing Debian's ${pkg} with apt-get`);
-  await $({ quiet: true, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })`apt-get install -y --no-install-recommends ${pkg}`;
+  // Through env, since sudo does not pass the caller's environment on.
+  await $({ quiet: true })`${root} env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${pkg}`;
 }
 
 /** A Debian package the tests use as a real peer, and why. */

@@ -1,5 +1,6 @@
 import { ensureTestPeer, TEST_PEERS } from '../../../../libs/toolchain/src/apt';
 import { ensureDockerEngine } from '../../../../libs/toolchain/src/docker-engine';
+import { ensureArm64Emulation } from '../../../../libs/toolchain/src/emulation-setup';
 import { RECIPES } from '../../../../libs/toolchain/src/recipes';
 import { BootstrapError, fail, formatSeconds, ok } from '../../../../libs/toolchain/src/report';
 import { toolsDir } from '../../../../libs/toolchain/src/tool-cache';
@@ -15,9 +16,10 @@ const HELP = `usage: npm run bootstrap (node tools/scripts/bootstrap.mjs) [--hel
 
 Checks, one line each, and installs or builds what is missing: node_modules
 (npm ci), a Docker engine (docker.io and dockerd, as root on Debian or Ubuntu),
-the tests' real peers (docker-registry, skopeo, umoci), Go ${MIN_GO.join('.')}+, consul-template 0.42.1 and
-Consul 1.14.11 (built into the tool cache). Safe to run again: what is there
-is left alone.
+the tests' real peers (docker-registry, skopeo, umoci), arm64 emulation
+(qemu-user-static and binfmt-support, as root on Debian or Ubuntu), Go ${MIN_GO.join('.')}+,
+consul-template 0.42.1 for amd64 and arm64 and Consul 1.14.11 (built into the
+tool cache). Safe to run again: what is there is left alone.
 
   MICROBOX_TOOLS_DIR  the tool cache (default \${XDG_CACHE_HOME:-~/.cache}/microbox/tools)
   DOCKER_HOST         the engine to use (default the local socket)`;
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   await ensureDockerEngine();
   for (const peer of TEST_PEERS) await ensureTestPeer(peer);
+  await ensureArm64Emulation();
   const go = goOrFail();
   ok('go', `${go.version} at ${go.path}`);
   for (const recipe of RECIPES) await ensureTool(recipe, go);
