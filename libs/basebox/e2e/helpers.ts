@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { consulTemplate } from '../../toolchain/src/recipes';
+import { BASEBOX_ARCHITECTURES, type BaseboxArchitecture } from '../src/platforms';
+import { consulTemplateFor } from '../../toolchain/src/recipes';
 import { locateTool } from '../../toolchain/src/tools';
 
 const run = promisify(execFile);
@@ -35,8 +36,11 @@ export async function tagged(tag: string): Promise<boolean> {
   return (await docker('images', '-q', tag)) !== '';
 }
 
-export async function consulTemplatePath(): Promise<string> {
-  return (await locateTool(consulTemplate)).path;
+/** The bootstrap's consul-template of each architecture. */
+export async function consulTemplatePaths(): Promise<Record<BaseboxArchitecture, string>> {
+  const paths = {} as Record<BaseboxArchitecture, string>;
+  for (const arch of BASEBOX_ARCHITECTURES) paths[arch] = (await locateTool(consulTemplateFor(arch))).path;
+  return paths;
 }
 
 export const LOCK_FILE = new URL('../debian.lock.json', import.meta.url).pathname;

@@ -1,29 +1,19 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { ImageEntry } from '../../image/src/entries';
+import { appletListing } from './busybox-applets';
 import type { PackageTree } from './libraries';
-
-const run = promisify(execFile);
 
 export const BUSYBOX = '/bin/busybox';
 
 /**
- * busybox and a link for each of its applets, at the paths busybox itself
- * lists: it runs on the (Debian) host, so it tells us rather than a list kept
- * by hand.
+ * busybox and a link for each of its applets, at the paths busybox's own
+ * tables give (read, not run: the tree may be of another architecture than
+ * the host's), rather than a list kept by hand.
  */
-export async function busyboxEntries(tree: PackageTree): Promise<ImageEntry[]> {
-  const binary = join(tree.root, BUSYBOX);
-  let listing: string;
-  try {
-    listing = (await run(binary, ['--list-full'])).stdout;
-  } catch (err) {
-    throw new Error(`${binary} --list-full failed (${(err as Error).message.split('\n')[0]}): the busybox package must match this machine's architecture`);
-  }
-  const applets = parseAppletList(listing);
+export function busyboxEntries(tree: PackageTree): ImageEntry[] {
+  const binary = tree.read(BUSYBOX);
+  const applets = parseAppletList(appletListing(binary, `${BUSYBOX} of the locked busybox package`));
   return [
-    { type: 'file', path: BUSYBOX, content: tree.read(BUSYBOX), mode: 0o755 },
+    { type: 'file', path: BUSYBOX, content: binary, mode: 0o755 },
     ...applets.map((path): ImageEntry => ({ type: 'symlink', path, target: BUSYBOX })),
   ];
 }

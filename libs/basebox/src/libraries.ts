@@ -68,9 +68,11 @@ export interface LibraryClosure {
  * Everything the given programs need at run time, found the way the loader
  * finds it: PT_INTERP for the loader, then DT_NEEDED, recursively, looked up
  * in the library folders (and any DT_RUNPATH). Nothing is guessed: a library
- * no package holds is an error naming the program that needs it.
+ * no package holds is an error naming the program that needs it. With
+ * `machine`, every ELF read must be for that machine (e_machine), so a
+ * package of the wrong architecture is caught here rather than at run time.
  */
-export function libraryClosure(tree: PackageTree, programs: readonly string[], libraryDirs: readonly string[]): LibraryClosure {
+export function libraryClosure(tree: PackageTree, programs: readonly string[], libraryDirs: readonly string[], machine?: { machine: number; name: string }): LibraryClosure {
   const found = new Map<string, string>();
   const entries = new Map<string, ImageEntry>();
   const add = (list: ImageEntry[]) => list.forEach((e) => entries.set(e.path, e));
@@ -87,6 +89,9 @@ export function libraryClosure(tree: PackageTree, programs: readonly string[], l
       linking = readElfLinkage(data);
     } catch (err) {
       throw new Error(`${path} in the unpacked packages cannot be read as ELF (${(err as Error).message}): refresh the lock with \`nx run basebox:lock\``);
+    }
+    if (machine && linking.machine !== machine.machine) {
+      throw new Error(`${path} (needed by ${by}) is for e_machine ${linking.machine}, not ${machine.name} (${machine.machine}): the lock pins a package of another architecture there; refresh it with \`nx run basebox:lock\``);
     }
     if (linking.interpreter && !found.has(linking.interpreter)) {
       if (!tree.exists(linking.interpreter)) {

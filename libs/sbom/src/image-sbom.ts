@@ -2,7 +2,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { addArtifactToLayout, layoutReferrers } from '../../image/src/artifact';
 import { digestHex } from '../../image/src/descriptor';
-import type { BuildRecord } from '../../image/src/record';
+import { type BuildRecord, platformImages } from '../../image/src/record';
 import { binaryPath } from '../../service-image/src/s6-services';
 import type { GoBinary, ImageContents, SbomSubject } from './contents';
 import { makeSbom, SBOM_MEDIA_TYPE } from './cyclonedx';
@@ -23,9 +23,13 @@ export interface SbomWritten {
   seconds: number;
 }
 
-/** `dist/images/greeter.json` → `dist/images/greeter.cdx.json`. */
-export function sbomFileOf(recordFile: string): string {
-  return recordFile.replace(/(\.json)?$/, '.cdx.json');
+/**
+ * `dist/images/greeter.json` → `dist/images/greeter.cdx.json`; another
+ * platform's SBOM of a multi-platform image is named after the platform:
+ * `dist/images/basebox.linux-arm64-v8.cdx.json`.
+ */
+export function sbomFileOf(recordFile: string, platform?: string): string {
+  return recordFile.replace(/(\.json)?$/, platform ? `.${platform.replaceAll('/', '-')}.cdx.json` : '.cdx.json');
 }
 
 type Recorded = Pick<BuildRecord, 'manifest' | 'id' | 'tags' | 'parts'>;
@@ -80,26 +84,37 @@ async function writeAtomically(file: string, text: string): Promise<void> {
 const componentCount = (sbom: string) => ((JSON.parse(sbom) as { components?: unknown[] }).components ?? []).length;
 
 /**
- * The SBOMs of the base and of each of its variants (one per image
- * manifest, so one per platform): every package the lock pins for the
- * image's architecture and, where the image has that layer,
- * consul-template's modules read from the binary. The main image's is also
- * written to `file`.
+ * The SBOMs of the base and of each of its variants, one per image manifest,
+ * so one per platform: every package the lock pins for the image's
+ * architecture and, where the image has that layer, the modules of that
+ * architecture's consul-template, read from the binary. The main image's
+ * SBOM of each platform is also written beside the record file: its first
+ * platform's (amd64) as `sbomFileOf(recordFile)`, another's as
+ * `sbomFileOf(recordFile, platform)`. `consulTemplate` names the binary of
+ * each architecture.
  */
-export async function writeBaseboxSboms(o: { record: BuildRecord; layoutDir: string; file: string; lockFile: string; consulTemplate: string; env?: NodeJS.ProcessEnv }): Promise<SbomWritten> {
+export async function writeBaseboxSboms(o: { record: BuildRecord; layoutDir: string; recordFile: string; lockFile: string; consulTemplate: Record<string, string>; env?: NodeJS.ProcessEnv }): Promise<SbomWritten & { files: string[] }> {
   const started = performance.now();
-  const consulTemplate: GoBinary = { file: CONSUL_TEMPLATE_FILE, buildInfo: await readGoBuildInfoOfFile(o.consulTemplate) };
   const debianByArch = new Map<string, Awaited<ReturnType<typeof lockedDebianPackages>>>();
-  let main = '';
-  for (const image of [o.record, ...Object.values(o.record.variants ?? {})]) {
-    const architecture = image.manifest.platform?.architecture ?? 'amd64';
-    if (!debianByArch.has(architecture)) debianByArch.set(architecture, await lockedDebianPackages({ lockFile: o.lockFile, architecture, env: o.env }));
-    const go = image.parts.some((p) => p.name === CONSUL_TEMPLATE_PART) ? [consulTemplate] : [];
-    const sbom = await attachSbom(o.layoutDir, image, { debian: debianByArch.get(architecture)!, go });
-    if (image === o.record) main = sbom;
+  const goByArch = new Map<string, GoBinary>();
+  const written: { file: string; sbom: string }[] = [];
+  for (const [v, variant] of [o.record, ...Object.values(o.record.variants ?? {})].entries()) {
+    for (const [p, { platform, image }] of platformImages(variant).entries()) {
+      const architecture = image.manifest.platform?.architecture ?? 'amd64';
+      if (!debianByArch.has(architecture)) debianByArch.set(architecture, await lockedDebianPackages({ lockFile: o.lockFile, architecture, env: o.env }));
+      const go: GoBinary[] = [];
+      if (image.parts.some((part) => part.name === CONSUL_TEMPLATE_PART)) {
+        const binary = o.consulTemplate[architecture];
+        if (!binary) throw new Error(`no consul-template binary was given for ${architecture}, whose image ${image.manifest.digest} holds one: pass consulTemplate.${architecture}`);
+        if (!goByArch.has(architecture)) goByArch.set(architecture, { file: CONSUL_TEMPLATE_FILE, buildInfo: await readGoBuildInfoOfFile(binary) });
+        go.push(goByArch.get(architecture)!);
+      }
+      const sbom = await attachSbom(o.layoutDir, { ...image, tags: variant.tags }, { debian: debianByArch.get(architecture)!, go });
+      if (v === 0) written.push({ file: sbomFileOf(o.recordFile, p === 0 ? undefined : platform), sbom });
+    }
   }
-  await writeAtomically(o.file, main);
-  return { file: o.file, components: componentCount(main), seconds: (performance.now() - started) / 1000 };
+  for (const { file, sbom } of written) await writeAtomically(file, sbom);
+  return { file: written[0]!.file, files: written.map((w) => w.file), components: componentCount(written[0]!.sbom), seconds: (performance.now() - started) / 1000 };
 }
 
 /**

@@ -4,6 +4,7 @@ import { BUSYBOX, busyboxEntries } from '../busybox';
 import { caBundle, CA_BUNDLE } from '../ca-bundle';
 import { type PackageTree, debianLibraryDirs, libraryClosure } from '../libraries';
 import { copySteps, type Part, treeEntries } from '../parts';
+import { type BaseboxArchitecture, ELF_MACHINES } from '../platforms';
 import { INIT, s6TreeFiles } from '../s6-tree';
 import { userFiles } from '../users';
 
@@ -24,8 +25,11 @@ export const DEBIAN_PACKAGES: readonly WantedPackage[] = [
   { name: 'ca-certificates', withDepends: false },
 ];
 
-/** Debian's multiarch folder for the architecture the lock pins. */
-export const DEBIAN_TRIPLET = 'x86_64-linux-gnu';
+/** Debian's multiarch folder of each architecture, where its libraries live. */
+export const DEBIAN_TRIPLETS: Record<BaseboxArchitecture, string> = {
+  amd64: 'x86_64-linux-gnu',
+  arm64: 'aarch64-linux-gnu',
+};
 
 /**
  * The s6 programs the images use. The first nine are the ones scripts call;
@@ -73,16 +77,16 @@ function directories(): ImageEntry[] {
   ];
 }
 
-/** The parts of the debian flavour, read from the unpacked locked packages. */
-export async function debianParts(tree: PackageTree, consulTemplate: ImageEntry, log: (line: string) => void = () => {}): Promise<Part[]> {
+/** The parts of the debian flavour for one architecture, read from its unpacked locked packages. */
+export function debianParts(tree: PackageTree, architecture: BaseboxArchitecture, consulTemplate: ImageEntry, log: (line: string) => void = () => {}): Part[] {
   const programs = S6_PROGRAMS.map((name) => posix.join('/usr/bin', name));
   for (const program of programs) {
     if (!tree.exists(program)) throw new Error(`${program} is not in the locked s6 package: check the s6 entry in the lock file`);
   }
-  const libraries = libraryClosure(tree, [BUSYBOX, ...programs], debianLibraryDirs(DEBIAN_TRIPLET));
-  log(`libraries (DT_NEEDED of busybox and ${programs.length} s6 programs): ${[...libraries.found.values()].join(', ')}`);
+  const libraries = libraryClosure(tree, [BUSYBOX, ...programs], debianLibraryDirs(DEBIAN_TRIPLETS[architecture]), ELF_MACHINES[architecture]);
+  log(`${architecture} libraries (DT_NEEDED of busybox and ${programs.length} s6 programs): ${[...libraries.found.values()].join(', ')}`);
   const byName: Record<(typeof DEBIAN_PART_NAMES)[number], ImageEntry[]> = {
-    busybox: await busyboxEntries(tree),
+    busybox: busyboxEntries(tree),
     libraries: libraries.entries,
     s6: programs.map((path): ImageEntry => ({ type: 'file', path, content: tree.read(path), mode: 0o755 })),
     'ca-certificates': [{ type: 'file', path: CA_BUNDLE, content: caBundle(tree), mode: 0o644 }],
