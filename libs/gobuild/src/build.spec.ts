@@ -109,6 +109,13 @@ describe('goBuild', () => {
     expect(existsSync(join(ws, 'dist/cgo-only'))).toBe(false);
   });
 
+  it('builds the platforms at once, and when one fails says which and leaves no binary of the others', async () => {
+    const r = await goBuild({ workspaceRoot: ws, main: 'apps/alpha', outputPath: 'dist/half/alpha', platforms: ['linux/arm64', 'linux/nosucharch'], log: quiet });
+    expect(r.success).toBe(false);
+    expect(r.error).toMatch(/^go build of apps\/alpha for linux\/nosucharch failed \(exit \d+\):\n.*nosucharch/);
+    expect(existsSync(join(ws, 'dist/half'))).toBe(false);
+  });
+
   it('rejects a platform that is not os/arch before building anything', async () => {
     const r = await goBuild({ workspaceRoot: ws, main: 'apps/gamma', platforms: ['arm64'], log: quiet });
     expect(r).toMatchObject({ success: false });

@@ -161,6 +161,8 @@ function removeWithEmptyParents(dir: string, stop: string) {
  * packages that brought cgo in. On any failure the output folder is removed,
  * so nothing stale is left in dist.
  *
+ * Platforms are built at once, each by its own `go build`.
+ *
  * Layout: `<outputPath>/<name>_<os>_<arch>` for every platform, `<outputPath>/<name>`
  * for the primary one (what the image takes), and `<outputPath>/build.json`.
  */
@@ -217,8 +219,9 @@ export async function goBuild(options: GoBuildOptions): Promise<GoBuildResult> {
 
   rmSync(outputDir, { recursive: true, force: true });
   mkdirSync(outputDir, { recursive: true });
-  const binaries: BuiltBinary[] = [];
-  for (const p of platforms) {
+  // One `go build` per platform, all at once: they share Go's build cache,
+  // and the second platform's link overlaps the first's.
+  const buildOne = async (p: Platform): Promise<BuiltBinary | { error: string }> => {
     const finalName = `${name}_${p.os}_${p.arch}${p.os === 'windows' ? '.exe' : ''}`;
     const partial = join(outputDir, `.${finalName}.partial`);
     const buildEnv: Record<string, string> = { CGO_ENABLED: cgo ? '1' : '0', GOOS: p.os, GOARCH: p.arch };
@@ -237,13 +240,13 @@ export async function goBuild(options: GoBuildOptions): Promise<GoBuildResult> {
           hint = `\nThis build has CGO_ENABLED=0, which leaves out files that import "C".\n${describeCgoCulprits(own, false)}`;
         }
       }
-      return fail(`go build of ${main} for ${p.os}/${p.arch} failed (exit ${r.code}):\n${(r.stderr + r.stdout).trim()}${hint}`);
+      return { error: `go build of ${main} for ${p.os}/${p.arch} failed (exit ${r.code}):\n${(r.stderr + r.stdout).trim()}${hint}` };
     }
     // The primary binary is what an image runs: whatever goos says, it must be a Linux ELF of its arch.
     const problem = p.os === 'linux' || p === primary ? linuxBinaryProblem(partial, p.arch) : undefined;
     if (problem) {
       const fix = p === primary && p.os !== 'linux' ? '; the primary binary is what the image runs: build it for linux (goos) and list other systems in platforms' : '';
-      return fail(`refusing ${name} for ${p.os}/${p.arch}: ${problem}${fix}`);
+      return { error: `refusing ${name} for ${p.os}/${p.arch}: ${problem}${fix}` };
     }
     if (p.os === 'linux') {
       const elf = readElfLinkageOfFile(partial);
@@ -252,16 +255,22 @@ export async function goBuild(options: GoBuildOptions): Promise<GoBuildResult> {
         const what = [elf.interpreter && `program interpreter ${elf.interpreter}`, elf.needed.length && `shared libraries ${elf.needed.join(', ')}`]
           .filter(Boolean)
           .join(' and ');
-        return fail(
-          `refusing ${name} for ${p.os}/${p.arch}: the binary is not static (it needs ${what}).\n${describeCgoCulprits(culprits, cgo)}`,
-        );
+        return { error: `refusing ${name} for ${p.os}/${p.arch}: the binary is not static (it needs ${what}).\n${describeCgoCulprits(culprits, cgo)}` };
       }
     }
     const out = join(outputDir, finalName);
     renameSync(partial, out);
-    binaries.push({ platform: `${p.os}/${p.arch}`, path: posix.join(outputRel, finalName), sha256: await sha256File(out), size: statSync(out).size });
-    log(`  ${posix.join(outputRel, finalName)}  ${(statSync(out).size / 1e6).toFixed(2)} MB  static  ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  }
+    const size = statSync(out).size;
+    log(`  ${posix.join(outputRel, finalName)}  ${(size / 1e6).toFixed(2)} MB  static  ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    return { platform: `${p.os}/${p.arch}`, path: posix.join(outputRel, finalName), sha256: await sha256File(out), size };
+  };
+  const results = await Promise.all(
+    platforms.map((p) => buildOne(p).catch((err: Error) => ({ error: `go build of ${main} for ${p.os}/${p.arch} could not run: ${err.message}` }))),
+  );
+  // The first failure in platform order, whichever finished first: the same input gives the same message.
+  const failed = results.find((r): r is { error: string } => 'error' in r);
+  if (failed) return fail(failed.error);
+  const binaries = results as BuiltBinary[];
 
   const primaryBin = join(outputDir, name);
   try {

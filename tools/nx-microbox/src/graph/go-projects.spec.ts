@@ -59,7 +59,7 @@ describe('goProjectConfiguration', () => {
       executor: '@microbox/nx-microbox:service-layout',
       dependsOn: ['go-build', { projects: ['basebox'], target: 'layout' }],
       options: { baseRecord: 'dist/images/basebox.json' },
-      outputs: ['{workspaceRoot}/dist/images/alpha', '{workspaceRoot}/dist/images/alpha.json', '{workspaceRoot}/dist/images/alpha.cdx.json'],
+      outputs: ['{workspaceRoot}/dist/images/alpha', '{workspaceRoot}/dist/images/alpha.json', '{workspaceRoot}/dist/images/alpha.cdx.json', '{workspaceRoot}/dist/images/alpha.linux-*.cdx.json'],
       cache: true,
     });
     const [production, upstream, binary, state, remote] = app.targets!['layout'].inputs! as [string, string, unknown, { runtime: string }, { runtime: string }];
@@ -79,7 +79,8 @@ describe('goProjectConfiguration', () => {
     expect(app).toMatchObject({ name: 'alpha', projectType: 'application', tags: ['lang:go', 'type:app'] });
     expect(app.targets!['go-build']).toMatchObject({
       executor: '@microbox/nx-microbox:go-build',
-      options: { main: 'apps/alpha', outputPath: 'dist/apps/alpha' },
+      // Built for linux/arm64 too, beside the primary linux/amd64: the image is an index of both.
+      options: { main: 'apps/alpha', outputPath: 'dist/apps/alpha', platforms: ['linux/arm64'] },
       outputs: ['{options.outputPath}'],
       cache: true,
     });

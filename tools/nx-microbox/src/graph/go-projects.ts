@@ -79,6 +79,9 @@ function stampStateCommand(p: Pick<GoProject, 'root' | 'ownModule'>): string {
  */
 const SOURCE_REMOTE_COMMAND = "git remote get-url origin 2>/dev/null | sed -E 's#^([a-z+]+://)[^/@]*@#\\1#'; true";
 
+/** The platforms a service's go-build makes beside the primary linux/amd64; a project.json may set its own. */
+export const SERVICE_PLATFORMS = ['linux/arm64'];
+
 /** The project that builds the base image every service image is built FROM. */
 export const BASEBOX_PROJECT = 'basebox';
 /** The base's build record, which every service layout reads. */
@@ -148,7 +151,9 @@ export function goProjectConfiguration(p: GoProject): Omit<ProjectConfiguration,
   if (p.isMain) {
     targets['go-build'] = {
       executor: '@microbox/nx-microbox:go-build',
-      options: { main: p.root, outputPath: `dist/${p.root}` },
+      // A service is built for the platforms of its image, as the base has
+      // them: linux/amd64 (the primary binary) and linux/arm64.
+      options: { main: p.root, outputPath: `dist/${p.root}`, ...(p.kind === 'app' ? { platforms: SERVICE_PLATFORMS } : {}) },
       outputs: ['{options.outputPath}'],
       cache: true,
       // `^code`: the executor's TypeScript and the libraries it imports (the
@@ -177,7 +182,8 @@ export function goProjectConfiguration(p: GoProject): Omit<ProjectConfiguration,
         { runtime: gitStateCommand(imageInputPathspecs([p.root, ...IMAGE_CODE_ROOTS])) },
         { runtime: SOURCE_REMOTE_COMMAND },
       ],
-      outputs: [`{workspaceRoot}/dist/images/${p.name}`, `{workspaceRoot}/dist/images/${p.name}.json`, `{workspaceRoot}/dist/images/${p.name}.cdx.json`],
+      // The SBOM of each platform's image: linux/amd64's as <svc>.cdx.json, the others' as <svc>.<os>-<arch>-<variant>.cdx.json.
+      outputs: [`{workspaceRoot}/dist/images/${p.name}`, `{workspaceRoot}/dist/images/${p.name}.json`, `{workspaceRoot}/dist/images/${p.name}.cdx.json`, `{workspaceRoot}/dist/images/${p.name}.linux-*.cdx.json`],
       cache: true,
       metadata: {
         technologies: ['go', 'oci'],
