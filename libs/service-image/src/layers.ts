@@ -121,6 +121,11 @@ export interface ServiceLayer {
   entries: ImageEntry[];
 }
 
+/** The binary's layer: the one layer that differs between a service's platforms. */
+export function binaryLayer(spec: Pick<ServiceSpec, 'name'>, binary: Buffer): ServiceLayer {
+  return { name: 'binary', entries: [{ type: 'file', path: binaryPath(spec), content: binary, mode: 0o755 }] };
+}
+
 /**
  * The layers the service adds above the base, bottom first: what changes
  * least lowest, so a code change rewrites only the binary's layer. The
@@ -150,7 +155,7 @@ export function serviceLayers(spec: ServiceSpec, serviceDir: string, binary: Buf
     layers: [
       scripts,
       ...(files ? [{ name: 'files', entries: files.entries }] : []),
-      { name: 'binary', entries: [{ type: 'file', path: binaryPath(spec), content: binary, mode: 0o755 }] },
+      binaryLayer(spec, binary),
     ],
     leftOut: files?.leftOut ?? [],
   };

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import type { GoBuildRecord } from '../../../../../libs/gobuild/src/build';
 import { BlobStore } from '../../../../../libs/image/src/blob-store';
 import { completeLayout } from '../../../../../libs/image/src/layout-record';
-import { type BuildRecord, formatMB, readRecord, writeRecord } from '../../../../../libs/image/src/record';
-import { buildServiceImage } from '../../../../../libs/service-image/src/build';
+import { type BuildRecord, formatMB, normalisePlatform, platformImages, readRecord, writeRecord } from '../../../../../libs/image/src/record';
+import { buildServiceImage, servicePlatformRecords } from '../../../../../libs/service-image/src/build';
 import { sbomFileOf, writeServiceSbom } from '../../../../../libs/sbom/src/image-sbom';
 import { resolveServiceSpec, type ServiceImageSettings } from '../../../../../libs/service-image/src/resolve-spec';
 import { linuxBinaryProblem } from '../../../../../libs/gobuild/src/binary-platform';
@@ -41,22 +42,47 @@ export function publicSource(url: string): string {
 }
 
 /**
- * The image takes the base's platform: a binary for another one (go-build's
- * goarch) would be labelled wrong and fail with "exec format error". Refused
- * before anything is written, with the ways out; the binary itself is read
- * too, whatever its record says.
+ * The image's first platform is the base's (linux/amd64): go-build's primary
+ * binary (goos/goarch) must be for it, or the image would be labelled wrong
+ * and fail with "exec format error". Every other binary the image takes
+ * (one per platform the base has) is read too, whatever the record says.
+ * Refused before anything is written, with the ways out. Returns the
+ * binaries by platform.
  */
-function checkPlatform(name: string, built: GoBuildRecord, base: BuildRecord, binary: string) {
+function checkPlatforms(name: string, built: GoBuildRecord, base: BuildRecord, fromRoot: (p: string) => string): Record<string, string> {
   const platform = built.binaries?.find((b) => b.path === built.primary)?.platform ?? built.binaries?.[0]?.platform ?? 'linux/amd64';
   const [os, arch] = platform.split('/') as [string, string];
+  const basePlatforms = platformImages(base).map((p) => p.platform);
   const baseArch = base.manifest.platform?.architecture ?? 'amd64';
   if (os !== 'linux' || arch !== baseArch) {
+    const which = basePlatforms.length > 1 ? `linux/${baseArch} first (${basePlatforms.join(', ')})` : `linux/${baseArch} only`;
     throw new Error(
-      `${name} is built for ${platform} (go-build's goos/goarch) but its base ${base.tags[0] ?? base.manifest.digest} is linux/${baseArch} only: set goos linux and goarch ${baseArch} for the image (other platforms go in go-build's platforms)`,
+      `${name} is built for ${platform} (go-build's goos/goarch) but its base ${base.tags[0] ?? base.manifest.digest} is ${which}: set goos linux and goarch ${baseArch} for the image (other platforms go in go-build's platforms)`,
     );
   }
-  const problem = linuxBinaryProblem(binary, arch);
-  if (problem) throw new Error(`the binary of ${name} at ${built.primary} cannot run in a linux/${arch} image: ${problem}; run \`nx run ${name}:go-build --skip-nx-cache\``);
+  const binaries: Record<string, string> = { [platform]: fromRoot(built.primary) };
+  for (const b of built.binaries ?? []) if (b.platform !== platform) binaries[b.platform] = fromRoot(b.path);
+  const taken = new Set(basePlatforms.map(normalisePlatform));
+  for (const [p, path] of Object.entries(binaries)) {
+    if (!taken.has(normalisePlatform(p))) continue;
+    const shown = p === platform ? built.primary : built.binaries.find((b) => b.platform === p)!.path;
+    if (!existsSync(path)) throw new Error(`the ${p} binary of ${name} is missing at ${shown}: run \`nx run ${name}:go-build --skip-nx-cache\``);
+    const problem = linuxBinaryProblem(path, p.split('/')[1]!);
+    if (problem) throw new Error(`the binary of ${name} at ${shown} cannot run in a ${p} image: ${problem}; run \`nx run ${name}:go-build --skip-nx-cache\``);
+  }
+  return binaries;
+}
+
+/** Where the SBOM of one platform's image goes: the first platform's beside the record as ever, the others' named by platform beside it. */
+export function platformSbomFile(recordFile: string, platform: string, first: boolean): string {
+  return sbomFileOf(first ? recordFile : `${recordFile.replace(/\.json$/, '')}.${platform.replace(/\//g, '-')}.json`);
+}
+
+/** SBOMs of platforms an earlier build had and this one has not: they would describe an image the record no longer names. */
+async function removeStaleSboms(recordFile: string, written: string[]): Promise<void> {
+  const stem = basename(recordFile).replace(/\.json$/, '');
+  const stale = readdirSync(dirname(recordFile)).filter((f) => f.startsWith(`${stem}.linux-`) && f.endsWith('.cdx.json'));
+  for (const f of stale.map((f) => join(dirname(recordFile), f)).filter((f) => !written.includes(f))) await rm(f, { force: true });
 }
 
 /** The repository's `origin` remote, if it has one. */
@@ -90,7 +116,7 @@ export default async function serviceLayoutExecutor(options: ServiceLayoutOption
     const spec = resolveServiceSpec(name, fromRoot(root), fromRoot(built.primary), options);
     const base = await readRecord(fromRoot(options.baseRecord));
     if (!base) throw new Error(`the base image of ${name} is not built (no record at ${options.baseRecord}): run \`nx run basebox:layout\` first`);
-    checkPlatform(name, built, base, fromRoot(built.primary));
+    const binaries = checkPlatforms(name, built, base, fromRoot);
     const version = imageVersion(context.root, imageInputRoots(context, root));
     const layout = options.layout ?? `dist/images/${name}`;
     const recordFile = options.record ?? `dist/images/${name}.json`;
@@ -101,6 +127,7 @@ export default async function serviceLayoutExecutor(options: ServiceLayoutOption
       const unversioned = version.commit === 'unknown';
       const record = await buildServiceImage({
         spec,
+        binaries,
         serviceDir: fromRoot(root),
         base,
         store,
@@ -113,10 +140,20 @@ export default async function serviceLayoutExecutor(options: ServiceLayoutOption
         },
         revisionTag: unversioned ? `${built.commit.slice(0, 12)}${built.version.endsWith('+dirty') ? '-dirty' : ''}` : version.tag,
       });
-      const sbom = await writeServiceSbom({ record, layoutDir: fromRoot(layout), file: fromRoot(sbomFileOf(recordFile)), name, binary: fromRoot(built.primary), version: built.version, baseLayoutDir: fromRoot(base.layout) });
+      // One SBOM per platform, each inheriting from the base's image of that platform and naming its binary.
+      const sboms = [];
+      for (const [i, { platform, record: one }] of servicePlatformRecords(record).entries()) {
+        const file = platformSbomFile(recordFile, platform, i === 0);
+        const binary = Object.entries(binaries).find(([p]) => normalisePlatform(p) === normalisePlatform(platform))![1];
+        sboms.push({ ...(await writeServiceSbom({ record: one, layoutDir: fromRoot(layout), file: fromRoot(file), name, binary, version: built.version, baseLayoutDir: fromRoot(base.layout) })), file });
+      }
+      await removeStaleSboms(fromRoot(recordFile), sboms.map((s) => fromRoot(s.file)));
       await writeRecord(fromRoot(recordFile), record);
-      console.log(`${name}: SBOM ${sbomFileOf(recordFile)}, ${sbom.components} components, made in ${sbom.seconds.toFixed(2)}s`);
-      for (const part of record.parts) console.log(`  ${part.name.padEnd(24)} ${formatMB(part.bytes).padStart(10)}  gzipped ${formatMB(part.gzipBytes ?? 0)}`);
+      for (const sbom of sboms) console.log(`${name}: SBOM ${sbom.file}, ${sbom.components} components, made in ${sbom.seconds.toFixed(2)}s`);
+      for (const { platform, image } of platformImages(record)) {
+        console.log(`  ${platform}`);
+        for (const part of image.parts) console.log(`    ${part.name.padEnd(24)} ${formatMB(part.bytes).padStart(10)}  gzipped ${formatMB(part.gzipBytes ?? 0)}`);
+      }
     });
     return { success: true };
   } catch (err) {
