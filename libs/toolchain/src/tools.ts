@@ -57,7 +57,7 @@ export async function ensureTool(recipe: ToolRecipe, go: GoToolchain, dir = tool
       ok(label, `${recipe.version} (${recipe.license}) cached: ${cached.path}`);
       return { path: cached.path, source: 'cache' };
     } catch (err) {
-      progress(label, `cached binary does not run right, rebuilding: ${(err as Error).message}`);
+      progress(label, `cached binary is not the right one, rebuilding: ${(err as Error).message}`);
     }
   } else if (cached.state === 'broken') {
     progress(label, `cached build is broken, rebuilding: ${cached.reason}`);
