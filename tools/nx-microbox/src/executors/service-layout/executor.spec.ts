@@ -24,7 +24,10 @@ vi.mock('../../../../../libs/image/src/record', async (importOriginal) => ({
 vi.mock('../../../../../libs/image/src/layout-record', () => ({ completeLayout: (...args: unknown[]) => completeLayout(...args) }));
 vi.mock('../../../../../libs/image/src/blob-store', () => ({ BlobStore: { forEnv: () => ({ dir: '/store' }) } }));
 const writeServiceSbom = vi.fn(async (..._args: unknown[]) => ({ components: 1, seconds: 0 }));
-vi.mock('../../../../../libs/sbom/src/image-sbom', () => ({ sbomFileOf: (p: string) => p.replace(/\.json$/, '.cdx.json'), writeServiceSbom: (...args: unknown[]) => writeServiceSbom(...args) }));
+vi.mock('../../../../../libs/sbom/src/image-sbom', async (importOriginal) => ({
+  sbomFileOf: (await importOriginal<typeof import('../../../../../libs/sbom/src/image-sbom')>()).sbomFileOf,
+  writeServiceSbom: (...args: unknown[]) => writeServiceSbom(...args),
+}));
 
 const { default: executor } = await import('./executor');
 

@@ -73,11 +73,6 @@ function checkPlatforms(name: string, built: GoBuildRecord, base: BuildRecord, f
   return binaries;
 }
 
-/** Where the SBOM of one platform's image goes: the first platform's beside the record as ever, the others' named by platform beside it. */
-export function platformSbomFile(recordFile: string, platform: string, first: boolean): string {
-  return sbomFileOf(first ? recordFile : `${recordFile.replace(/\.json$/, '')}.${platform.replace(/\//g, '-')}.json`);
-}
-
 /** SBOMs of platforms an earlier build had and this one has not: they would describe an image the record no longer names. */
 async function removeStaleSboms(recordFile: string, written: string[]): Promise<void> {
   const stem = basename(recordFile).replace(/\.json$/, '');
@@ -143,7 +138,7 @@ export default async function serviceLayoutExecutor(options: ServiceLayoutOption
       // One SBOM per platform, each inheriting from the base's image of that platform and naming its binary.
       const sboms = [];
       for (const [i, { platform, record: one }] of servicePlatformRecords(record).entries()) {
-        const file = platformSbomFile(recordFile, platform, i === 0);
+        const file = i === 0 ? sbomFileOf(recordFile) : sbomFileOf(recordFile, platform);
         const binary = Object.entries(binaries).find(([p]) => normalisePlatform(p) === normalisePlatform(platform))![1];
         sboms.push({ ...(await writeServiceSbom({ record: one, layoutDir: fromRoot(layout), file: fromRoot(file), name, binary, version: built.version, baseLayoutDir: fromRoot(base.layout) })), file });
       }
