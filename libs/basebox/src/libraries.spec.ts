@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EM_AARCH64, EM_X86_64 } from '../../elf/src/elf';
+import { unpackLockedPackages, type UnpackedPackages } from './debian/unpack-locked';
 import { debianLibraryDirs, libraryClosure, PackageTree } from './libraries';
 
 const DEBIAN_AMD64 = existsSync('/lib/x86_64-linux-gnu/libc.so.6');
@@ -30,5 +32,31 @@ describe.runIf(DEBIAN_AMD64)('libraryClosure', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe("libraryClosure of the locked arm64 packages (read, not run, on any host)", () => {
+  let unpacked: UnpackedPackages;
+  beforeAll(async () => {
+    unpacked = await unpackLockedPackages({ lockFile: join(__dirname, '..', 'debian.lock.json'), architecture: 'arm64' });
+  }, 120_000);
+  afterAll(() => unpacked?.cleanup());
+
+  it("finds the aarch64 loader and libraries of busybox, s6-svscan and s6-svc in Debian's aarch64 folders", () => {
+    const closure = libraryClosure(new PackageTree(unpacked.root), ['/bin/busybox', '/usr/bin/s6-svscan', '/usr/bin/s6-svc'], debianLibraryDirs('aarch64-linux-gnu'), { machine: EM_AARCH64, name: 'AArch64' });
+    expect(Object.fromEntries(closure.found)).toEqual({
+      '/lib/ld-linux-aarch64.so.1': '/lib/ld-linux-aarch64.so.1',
+      'libc.so.6': '/lib/aarch64-linux-gnu/libc.so.6',
+      'libresolv.so.2': '/lib/aarch64-linux-gnu/libresolv.so.2',
+      'ld-linux-aarch64.so.1': '/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1',
+      'libskarnet.so.2.13': '/usr/lib/aarch64-linux-gnu/libskarnet.so.2.13',
+      'libs6.so.2.11': '/usr/lib/aarch64-linux-gnu/libs6.so.2.11',
+    });
+  });
+
+  it('refuses them as x86-64, naming the file and its machine', () => {
+    expect(() => libraryClosure(new PackageTree(unpacked.root), ['/bin/busybox'], debianLibraryDirs('x86_64-linux-gnu'), { machine: EM_X86_64, name: 'x86-64' })).toThrow(
+      '/bin/busybox (needed by /bin/busybox) is for e_machine 183, not x86-64 (62): the lock pins a package of another architecture there; refresh it with `nx run basebox:lock`',
+    );
   });
 });

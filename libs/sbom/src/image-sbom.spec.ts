@@ -11,6 +11,10 @@ describe('sbomFileOf', () => {
     expect(sbomFileOf('dist/images/greeter.json')).toBe('dist/images/greeter.cdx.json');
     expect(sbomFileOf('/ws/dist/images/basebox.json')).toBe('/ws/dist/images/basebox.cdx.json');
   });
+
+  it("names another platform's SBOM after the platform", () => {
+    expect(sbomFileOf('dist/images/basebox.json', 'linux/arm64/v8')).toBe('dist/images/basebox.linux-arm64-v8.cdx.json');
+  });
 });
 
 describe('writeServiceSbom', () => {
