@@ -93,7 +93,8 @@ export async function pushLayout(options: PushLayoutOptions): Promise<PushLayout
   const mountFrom = (options.mountFrom ?? []).map((from) => registryReference(registry, from).repository.slice(registry.host.length + 1)).filter((from) => from !== name);
   const layout = await LayoutReader.open(options.layoutDir, options.blobStores);
   const plan = await planPush(layout, options, name);
-  const referrers = await planReferrers(layout, plan.tagged.map((t) => t.descriptor.digest));
+  // An index's artifacts (SBOMs) are about its platforms' manifests: those are subjects too.
+  const referrers = await planReferrers(layout, [...plan.tagged.map((t) => t.descriptor.digest), ...plan.children.keys()]);
 
   const env = options.env ?? process.env;
   const given = options.credentials;
