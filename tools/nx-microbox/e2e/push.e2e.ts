@@ -4,7 +4,7 @@ import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTPASSWD_USER, listening, startRegistry, type LocalRegistry } from '../../../libs/image/e2e/local-registry';
 import { imageExists } from '../../../libs/image/src/daemon';
-import type { BuildRecord } from '../../../libs/image/src/record';
+import { type BuildRecord, platformImages, taggedDescriptor } from '../../../libs/image/src/record';
 import { Stack } from '../../../libs/stack/src/stack';
 import { httpGet, waitFor } from '../../../libs/stack/src/wait';
 import { cloneWorkspace, guardDaemonTags, imageIds, type WorkspaceClone } from './workspace-clone';
@@ -13,7 +13,8 @@ import { cloneWorkspace, guardDaemonTags, imageIds, type WorkspaceClone } from '
 // registry (Debian's docker-registry) on a loopback port, with no Docker
 // daemon in reach: pushed, pushed again with nothing uploaded, pulled back
 // by the engine and run; the base pushed first and mounted; the registry
-// named by MICROBOX_REGISTRY or the plugin option in nx.json; the failures
+// named by MICROBOX_REGISTRY or the plugin option in nx.json; greeter and
+// the base as OCI indexes over linux/amd64 and linux/arm64/v8; the failures
 // a push meets, each one line that moves no tag. Ports 5551-5553 are this
 // file's own.
 
@@ -74,11 +75,64 @@ async function registryState(host: string): Promise<Record<string, string[]>> {
   return Object.fromEntries(await Promise.all(repositories.map(async (r) => [r, await registryTags(host, r)] as const)));
 }
 
+const MANIFEST_TYPES = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json';
+
+interface ServedManifest {
+  mediaType: string | null;
+  digest: string | null;
+  json: { manifests?: { digest: string; platform?: object }[]; config?: { digest: string } };
+}
+
+/** A manifest or index as the registry serves it (GET /v2/<repo>/manifests/<reference>): its media type, digest and JSON. */
+async function servedManifest(host: string, repository: string, reference: string): Promise<ServedManifest> {
+  const res = await fetch(`http://${host}/v2/${repository}/manifests/${reference}`, { headers: { authorization: basic, accept: MANIFEST_TYPES } });
+  if (!res.ok) throw new Error(`GET ${host}/v2/${repository}/manifests/${reference}: HTTP ${res.status}`);
+  return { mediaType: res.headers.get('content-type'), digest: res.headers.get('docker-content-digest'), json: (await res.json()) as ServedManifest['json'] };
+}
+
+/** A config blob as the registry serves it. */
+async function servedConfig(host: string, repository: string, digest: string): Promise<{ os: string; architecture: string; variant?: string }> {
+  const res = await fetch(`http://${host}/v2/${repository}/blobs/${digest}`, { headers: { authorization: basic } });
+  if (!res.ok) throw new Error(`GET ${host}/v2/${repository}/blobs/${digest}: HTTP ${res.status}`);
+  return res.json() as Promise<{ os: string; architecture: string; variant?: string }>;
+}
+
+/**
+ * Checks the registry serves `tag` as the record's OCI index with a
+ * manifest per platform, linux/amd64 first, each the record's and readable
+ * by digest, its config saying that platform.
+ */
+async function expectServedIndex(host: string, repository: string, tag: string, record: BuildRecord): Promise<void> {
+  expect(record.index, `${repository}'s record names no index: it is built for one platform only`).toBeDefined();
+  const index = await servedManifest(host, repository, tag);
+  expect([index.mediaType, index.digest]).toEqual(['application/vnd.oci.image.index.v1+json', record.index!.digest]);
+  const platforms = platformImages(record);
+  expect(index.json.manifests!.map((m) => [m.platform, m.digest])).toEqual(platforms.map((p) => [p.image.manifest.platform, p.image.manifest.digest]));
+  expect(platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64/v8']);
+  for (const { image } of platforms) {
+    const manifest = await servedManifest(host, repository, image.manifest.digest);
+    expect([manifest.mediaType, manifest.json.config?.digest]).toEqual(['application/vnd.oci.image.manifest.v1+json', image.id]);
+    const config = await servedConfig(host, repository, image.id);
+    expect({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }).toEqual(image.manifest.platform);
+  }
+}
+
+/** The blobs a push of the record's tags sends, each once: every platform's config and layers (not its variants'). */
+function pushedBlobs(record: BuildRecord): string[] {
+  return [...new Set(platformImages(record).flatMap(({ image }) => image.blobs.filter((d) => d !== image.manifest.digest)))];
+}
+
+/** The layers of every platform's image of the record. */
+function layersOf(record: BuildRecord): string[] {
+  const configs = platformImages(record).map((p) => p.image.id);
+  return pushedBlobs(record).filter((d) => !configs.includes(d));
+}
+
 /** The digest a registry serves for a tag. */
 async function servedDigest(host: string, repository: string, tag: string): Promise<string | null> {
   const res = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, {
     method: 'HEAD',
-    headers: { authorization: basic, accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json' },
+    headers: { authorization: basic, accept: MANIFEST_TYPES },
   });
   return res.ok ? res.headers.get('docker-content-digest') : null;
 }
@@ -89,11 +143,11 @@ const tagsOf = (record: BuildRecord) => record.tags.map((t) => t.slice(t.lastInd
  * The tags a push of `record` leaves: the record's, and the one each artifact
  * about the image (its SBOM) is put under on a registry with no referrers API,
  * as the executor names it (`<name>: <type> of <subject> as <digest> (tag sha256-<hex>.sbom)`;
- * libs/sbom/e2e checks what it holds). Every artifact is about this image.
+ * libs/sbom/e2e checks what it holds). Every artifact is about one platform's image of this one, and each has one.
  */
 function pushedTags(output: string, name: string, record: BuildRecord): string[] {
   const referrers = [...output.matchAll(new RegExp(`^${name}: \\S+ of (sha256:[0-9a-f]{64}) as sha256:[0-9a-f]{64} \\((?:tag (\\S+)|referrers API)\\)$`, 'gm'))];
-  for (const [, subject] of referrers) expect(subject).toBe(record.manifest.digest);
+  expect(referrers.map(([, subject]) => subject).sort()).toEqual(platformImages(record).map((p) => p.image.manifest.digest).sort());
   return [...tagsOf(record), ...referrers.flatMap((m) => (m[2] ? [m[2]] : []))].sort();
 }
 
@@ -124,12 +178,13 @@ describe('push from the layout to a real registry, with no daemon', () => {
     guard.built([record.id]);
     latest = `${registry.host}/greeter:latest`;
     expect(first).toContain(`greeter: pushing ${record.manifest.digest.slice(0, 19)} (${record.tags.join(', ')}) to ${registry.host}`);
-    for (const tag of tagsOf(record)) expect(first).toContain(`greeter: ${registry.host}/greeter:${tag} ${record.manifest.digest}`);
-    // Every blob but the manifest: the config and every layer, the base's included.
-    const total = record.blobs.length - 1;
+    for (const tag of tagsOf(record)) expect(first).toContain(`greeter: ${registry.host}/greeter:${tag} ${taggedDescriptor(record).digest}`);
+    // Every blob but the manifests: each platform's config and layers, the base's included.
+    const total = pushedBlobs(record).length;
     expect(summary(first, 'greeter')).toEqual({ uploaded: total, total, existing: 0, mounted: 0 });
     expect(await registryTags(registry.host, 'greeter')).toEqual(pushedTags(first, 'greeter', record));
-    expect(await servedDigest(registry.host, 'greeter', 'latest')).toBe(record.manifest.digest);
+    expect(await servedDigest(registry.host, 'greeter', 'latest')).toBe(taggedDescriptor(record).digest);
+    await expectServedIndex(registry.host, 'greeter', 'latest', record);
     // The push went nowhere near the daemon (DOCKER_HOST points at nothing), which never saw this image.
     expect(await imageExists(stack.engine, record.id)).toBe(false);
 
@@ -138,7 +193,8 @@ describe('push from the layout to a real registry, with no daemon', () => {
   });
 
   it('is pulled back from the registry by the engine, the same image, and serves', async () => {
-    const { id, manifest } = ws.records().greeter;
+    const record = ws.records().greeter;
+    const { id } = record;
     const engine = stack.engine;
     const statuses: string[] = [];
     const stream = await engine.docker.pull(latest);
@@ -149,7 +205,8 @@ describe('push from the layout to a real registry, with no daemon', () => {
     expect(statuses).toContain('Pull complete');
     const pulled = await engine.docker.getImage(latest).inspect();
     expect(pulled.Id).toBe(id);
-    expect(pulled.RepoDigests).toContain(`${registry.host}/greeter@${manifest.digest}`);
+    // Pulled by the index, the engine took its own platform's image.
+    expect(pulled.RepoDigests).toContain(`${registry.host}/greeter@${taggedDescriptor(record).digest}`);
 
     await stack.startConsul();
     const greeter = await stack.startService(latest, 'greeter');
@@ -169,14 +226,16 @@ describe('push from the layout to a real registry, with no daemon', () => {
       const base = ws.nx('run', 'basebox:push', '--outputStyle=static');
       const { basebox, greeter } = ws.records();
       expect(base).toContain(`basebox: pushing ${basebox.manifest.digest.slice(0, 19)} (${ws.baseboxTag}) to ${registry.host}/team`);
-      // The base's config and layers (a part is a layer); its slim variant is not pushed with it.
-      const baseTotal = basebox.parts.length + 1;
+      // The base's configs and layers on both platforms; its slim variant is not pushed with it.
+      const baseTotal = pushedBlobs(basebox).length;
       expect(summary(base, 'basebox')).toEqual({ uploaded: baseTotal, total: baseTotal, existing: 0, mounted: 0 });
 
       const out = ws.nx('run', 'greeter:push', '--outputStyle=static');
       expect(out).toContain(`to ${registry.host}/team`);
-      const baseLayers = basebox.parts.length;
-      const total = greeter.blobs.length - 1;
+      const at = ws.baseboxTag.lastIndexOf(':');
+      await expectServedIndex(registry.host, `team/${ws.baseboxTag.slice(0, at)}`, ws.baseboxTag.slice(at + 1), basebox);
+      const baseLayers = layersOf(basebox).length;
+      const total = pushedBlobs(greeter).length;
       expect(summary(out, 'greeter')).toEqual({ uploaded: total - baseLayers, total, existing: 0, mounted: baseLayers });
       expect(out).toMatch(new RegExp(` mounted from team/${ws.baseboxTag.slice(0, ws.baseboxTag.lastIndexOf(':'))}$`, 'm'));
       expect(await registryTags(registry.host, 'team/greeter')).toEqual(pushedTags(out, 'greeter', greeter));
@@ -232,7 +291,7 @@ describe('push from the layout to a real registry, with no daemon', () => {
 
     auth(HTPASSWD_USER.password);
     const record = ws.records().greeter;
-    const total = record.blobs.length - 1;
+    const total = pushedBlobs(record).length;
     const pushed = ws.nx('run', 'greeter:push', '--outputStyle=static');
     expect(summary(pushed, 'greeter')).toEqual({ uploaded: total, total, existing: 0, mounted: 0 });
     expect(await registryTags(host, 'greeter')).toEqual(pushedTags(pushed, 'greeter', record));
