@@ -148,13 +148,14 @@ export async function buildServiceImage(o: ServiceImageOptions): Promise<BuildRe
   // Every blob of the base, on every platform and variant, stays in the base's layout.
   await layoutFromRecord(o.layoutDir, store, record, { except: recordedBlobs(o.base) });
   const seconds = ((Date.now() - started) / 1000).toFixed(2);
-  if (record.index) log(`${spec.name}: ${record.index.digest}, an index of ${made.length} platforms, in ${seconds}s`);
-  for (const { platform, image } of platformImages(record)) {
+  // The first line names the record's own image (linux/amd64) as single-platform builds always did.
+  for (const [i, { platform, image }] of platformImages(record).entries()) {
     const ownParts = image.parts.slice(1);
     log(
-      `${spec.name}${record.index ? ` ${platform}` : ''}: ${image.manifest.digest}${record.index ? '' : ` in ${seconds}s`}; ${formatMB(image.size)}, own layers ${formatMB(ownParts.reduce((s, p) => s + p.bytes, 0))} (${formatMB(ownParts.reduce((s, p) => s + (p.gzipBytes ?? 0), 0))} gzipped)`,
+      `${spec.name}: ${image.manifest.digest}${i === 0 ? ` in ${seconds}s` : ''}; ${platform}, ${formatMB(image.size)}, own layers ${formatMB(ownParts.reduce((s, p) => s + p.bytes, 0))} (${formatMB(ownParts.reduce((s, p) => s + (p.gzipBytes ?? 0), 0))} gzipped)`,
     );
   }
+  if (record.index) log(`${spec.name}: index ${record.index.digest} over ${platformImages(record).map((p) => p.platform).join(', ')}: what the tags name`);
   return record;
 }
 
