@@ -7,7 +7,7 @@ import { BlobStore } from '../../../libs/image/src/blob-store';
 import { imageExists, loadIntoDaemon } from '../../../libs/image/src/daemon';
 import { readImage } from '../../../libs/image/src/image';
 import { completeLayout } from '../../../libs/image/src/layout-record';
-import { type BuildRecord, recordForPlatform } from '../../../libs/image/src/record';
+import { type BuildRecord, formatMB, recordForPlatform } from '../../../libs/image/src/record';
 import { OWNER_LABEL, type RunningContainer } from '../../../libs/stack/src/containers';
 import { freePort } from '../../../libs/stack/src/free-port';
 import { Stack } from '../../../libs/stack/src/stack';
@@ -53,8 +53,11 @@ describe.runIf(emulation.ok)("greeter's arm64 image under emulation, against a r
     expect(record.index, 'greeter is an OCI index: build it again (nx run greeter:layout)').toBeDefined();
     expect(arm64.manifest.platform).toEqual({ os: 'linux', architecture: 'arm64', variant: 'v8' });
     expect(arm64.manifest.digest).not.toBe(record.manifest.digest);
-    const inspected = JSON.parse(await docker('image', 'inspect', TAG, '--format', '{{json .}}')) as { Id: string; Architecture: string; Variant?: string };
+    const inspected = JSON.parse(await docker('image', 'inspect', TAG, '--format', '{{json .}}')) as { Id: string; Architecture: string; Variant?: string; Size: number };
     expect([inspected.Id, inspected.Architecture, inspected.Variant]).toEqual([arm64.id, 'arm64', 'v8']);
+    console.log(
+      `greeter linux/arm64/v8: ${formatMB(inspected.Size)} as the daemon counts it; layers ${formatMB(arm64.size)}, ${formatMB(arm64.gzipSize)} gzipped (linux/amd64: ${formatMB(record.size)}, ${formatMB(record.gzipSize)} gzipped)`,
+    );
   });
 
   it('runs s6-svscan as PID 1 on aarch64; consul-template renders the KV value, greeter serves it, and a KV change', async () => {
