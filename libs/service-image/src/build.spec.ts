@@ -120,6 +120,17 @@ describe('buildServiceImage on a base of two platforms', () => {
     expect(alone.platforms).toBeUndefined();
   });
 
+  it('gives the same index digest from the same inputs, and another when one platform\'s binary changes', async () => {
+    const both = () => ({ 'linux/arm64': binary('arm64') });
+    const first = await buildServiceImage(options({ layoutDir: join(dir, 'again-1'), binaries: both() }, []));
+    const second = await buildServiceImage(options({ layoutDir: join(dir, 'again-2'), binaries: both() }, []));
+    expect(second.index!.digest).toBe(first.index!.digest);
+    writeFileSync(join(dir, 'greeter_linux_arm64_v2'), 'ELF for arm64, changed');
+    const changed = await buildServiceImage(options({ layoutDir: join(dir, 'again-3'), binaries: { 'linux/arm64': join(dir, 'greeter_linux_arm64_v2') } }, []));
+    expect(changed.index!.digest).not.toBe(first.index!.digest);
+    expect(changed.manifest.digest).toBe(first.manifest.digest);
+  });
+
   it('leaves out a platform go-build made no binary for, in one line, and makes no index for amd64 alone', async () => {
     const logs: string[] = [];
     const record = await buildServiceImage(options({ layoutDir: join(dir, 'amd64-only') }, logs));
