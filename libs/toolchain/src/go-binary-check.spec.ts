@@ -7,6 +7,7 @@ import { EM_AARCH64, EM_X86_64, type ElfLinkage } from '../../elf/src/elf';
 import { findGo } from '../../gobuild/src/find-go';
 import type { GoBuildInfo } from '../../sbom/src/go-buildinfo';
 import { checkGoBinary, goBinaryProblems, type GoBinaryExpectation } from './go-binary-check';
+import { consulTemplateFor } from './recipes';
 
 const want: GoBinaryExpectation = { module: 'github.com/hashicorp/consul-template', version: 'v0.42.1', goos: 'linux', goarch: 'arm64', machine: EM_AARCH64 };
 const info: GoBuildInfo = {
@@ -51,16 +52,21 @@ describe('goBinaryProblems', () => {
 describe('checkGoBinary on a Go binary cross-built here for linux/arm64', () => {
   let dir: string;
   let binary: string;
+  let freebsd: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'go-binary-check-'));
     mkdirSync(join(dir, 'src'));
     writeFileSync(join(dir, 'src', 'go.mod'), 'module example.com/hello\n\ngo 1.26\n');
     writeFileSync(join(dir, 'src', 'main.go'), 'package main\n\nfunc main() { println("hello") }\n');
     binary = join(dir, 'hello');
-    execFileSync(findGo().path, ['build', '-trimpath', '-ldflags=-s -w', '-o', binary, '.'], {
-      cwd: join(dir, 'src'),
-      env: { ...process.env, CGO_ENABLED: '0', GOOS: 'linux', GOARCH: 'arm64', GOWORK: 'off' },
-    });
+    const build = (out: string, goos: string, goarch: string) =>
+      execFileSync(findGo().path, ['build', '-trimpath', '-ldflags=-s -w', '-o', out, '.'], {
+        cwd: join(dir, 'src'),
+        env: { ...process.env, CGO_ENABLED: '0', GOOS: goos, GOARCH: goarch, GOWORK: 'off' },
+      });
+    build(binary, 'linux', 'arm64');
+    freebsd = join(dir, 'hello-freebsd');
+    build(freebsd, 'freebsd', 'amd64');
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -73,6 +79,21 @@ describe('checkGoBinary on a Go binary cross-built here for linux/arm64', () => 
   it('refuses it as an amd64 build, in one line naming the binary and what differs', async () => {
     await expect(checkGoBinary(binary, { ...hello, goarch: 'amd64', machine: EM_X86_64 })).rejects.toThrow(
       `${binary} is not example.com/hello@(devel) for linux/amd64, static: GOARCH is arm64, expected amd64; its ELF machine is ${EM_AARCH64}, expected ${EM_X86_64}`,
+    );
+  });
+
+  // The amd64 consul-template recipe's expectation, for this module: what the bootstrap asks of the amd64 slot.
+  const amd64Slot = () => ({ ...consulTemplateFor('amd64').goBinary!, ...hello });
+
+  it('is refused for the amd64 slot, in one line naming the architecture it has and the one wanted', async () => {
+    await expect(checkGoBinary(binary, amd64Slot())).rejects.toThrow(
+      new Error(`${binary} is not example.com/hello@(devel) for linux/amd64, static: GOARCH is arm64, expected amd64; its ELF machine is ${EM_AARCH64}, expected ${EM_X86_64}`),
+    );
+  });
+
+  it('refuses an amd64 build for another system than Linux, in one line naming both', async () => {
+    await expect(checkGoBinary(freebsd, amd64Slot())).rejects.toThrow(
+      new Error(`${freebsd} is not example.com/hello@(devel) for linux/amd64, static: GOOS is freebsd, expected linux`),
     );
   });
 

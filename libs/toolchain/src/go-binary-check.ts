@@ -1,15 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { readElfLinkage, type ElfLinkage } from '../../elf/src/elf';
 import { readGoBuildInfo, type GoBuildInfo } from '../../sbom/src/go-buildinfo';
+import type { GoTarget } from './go-target';
 
-/** What a Go tool built for another architecture must be, as its own build information and ELF header say. */
-export interface GoBinaryExpectation {
+/** What a Go tool built for a fixed platform must be, as its own build information and ELF header say. */
+export interface GoBinaryExpectation extends GoTarget {
   /** The main module, e.g. github.com/hashicorp/consul-template. */
   module: string;
   /** e.g. v0.42.1 */
   version: string;
-  goos: string;
-  goarch: string;
   /** ELF e_machine, e.g. EM_AARCH64. */
   machine: number;
 }
@@ -32,7 +31,7 @@ export function goBinaryProblems(info: GoBuildInfo, linkage: ElfLinkage, want: G
 }
 
 /**
- * Checks a Go binary without running it (it may be for an architecture this
+ * Checks a Go binary without running it (it may be for a platform this
  * host cannot run): module, version, GOOS/GOARCH and CGO_ENABLED from its Go
  * build information, machine and static linkage from its ELF headers.
  */

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
-import { cp, chmod, readdir, rename, rm } from 'node:fs/promises';
+import { cp, chmod, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EM_AARCH64 } from '../../elf/src/elf';
+import { EM_AARCH64, EM_X86_64 } from '../../elf/src/elf';
 import type { GoToolchain } from '../../gobuild/src/find-go';
-import { checkGoBinary } from './go-binary-check';
+import type { GoBinaryExpectation } from './go-binary-check';
 import { runGo } from './go-build-tool';
+import { goInstallFor, STATIC_FLAGS } from './go-install-for';
 
 /** A tool the bootstrap provides: how to build it and how to know a binary is the right one. */
 export interface ToolRecipe {
@@ -16,65 +16,51 @@ export interface ToolRecipe {
   versionPattern: RegExp;
   /** Whether a binary of the same name and version on PATH may be used instead of building one. */
   acceptOnPath: boolean;
-  /** Set for a build for another platform than the host's, e.g. linux/arm64: it is cached apart. */
+  /** Names the cache folder beside the version (e.g. linux/arm64), so builds for several platforms are kept apart. */
   platform?: string;
-  /** How to know the binary is the right one without running it (another architecture); when absent, it is run with versionArgs. */
-  check?(binPath: string): Promise<void>;
+  /**
+   * For a tool built for one platform whatever the host: what its Go build
+   * information and ELF header must say. It is also run (versionArgs) where the
+   * host runs that platform. Without it, a tool is a host build, judged by running it.
+   */
+  goBinary?: GoBinaryExpectation;
   build(go: GoToolchain, workDir: string, binPath: string): Promise<void>;
 }
 
-const STATIC_FLAGS = ['-trimpath', '-ldflags=-s -w'];
-
-export const consulTemplate: ToolRecipe = {
-  name: 'consul-template',
-  version: '0.42.1',
-  license: 'MPL-2.0',
-  versionArgs: ['-version'],
-  versionPattern: /^consul-template v0\.42\.1\b/,
-  // The images carry this exact build, so it always comes from the cache.
-  acceptOnPath: false,
-  async build(go, workDir, binPath) {
-    await runGo(go, 'consul-template', {
-      label: 'go install github.com/hashicorp/consul-template@v0.42.1',
-      args: ['install', '-v', ...STATIC_FLAGS, 'github.com/hashicorp/consul-template@v0.42.1'],
-      cwd: workDir,
-      env: { GOBIN: join(workDir, 'bin') },
-    });
-    if (!(await readdir(join(workDir, 'bin'))).includes('consul-template')) {
-      throw new Error(`go install left no consul-template in ${join(workDir, 'bin')} (expected ${binPath})`);
-    }
-  },
-};
+const CONSUL_TEMPLATE_MACHINE = { amd64: EM_X86_64, arm64: EM_AARCH64 };
 
 /**
- * consul-template for linux/arm64, cross-compiled with the same flags as the
- * amd64 one (reusing its module cache). The host may not run arm64 binaries,
- * so the binary is judged by its Go build information and ELF header.
+ * consul-template v0.42.1, static, for linux/<arch> on any host (a cross build
+ * where the host is another platform), judged by its build information and
+ * ELF header. amd64 keeps the cache folder it had before arm64 was added.
  */
-const consulTemplateArm64: ToolRecipe = {
-  ...consulTemplate,
-  platform: 'linux/arm64',
-  check: (binPath) =>
-    checkGoBinary(binPath, { module: 'github.com/hashicorp/consul-template', version: 'v0.42.1', goos: 'linux', goarch: 'arm64', machine: EM_AARCH64 }),
-  async build(go, workDir, binPath) {
-    const modCache = (await runGo(go, 'consul-template arm64', { label: 'go env GOMODCACHE', args: ['env', 'GOMODCACHE'], cwd: workDir })).trim();
-    // go install refuses GOBIN for a cross build: it writes bin/linux_arm64/ (bin/ on an arm64 host)
-    // under GOPATH, a folder of the build's own, while GOMODCACHE keeps the shared module cache.
-    const gopath = join(workDir, 'gopath');
-    await runGo(go, 'consul-template arm64', {
-      label: 'go install github.com/hashicorp/consul-template@v0.42.1 (linux/arm64)',
-      args: ['install', '-v', ...STATIC_FLAGS, 'github.com/hashicorp/consul-template@v0.42.1'],
-      cwd: workDir,
-      env: { GOPATH: gopath, GOMODCACHE: modCache, GOBIN: '', GOOS: 'linux', GOARCH: 'arm64' },
-    });
-    const built = [join(gopath, 'bin', 'linux_arm64', 'consul-template'), join(gopath, 'bin', 'consul-template')].find((p) => existsSync(p));
-    if (!built) throw new Error(`go install left no consul-template in ${join(gopath, 'bin')} (expected ${binPath})`);
-    await rename(built, binPath);
-    await rm(gopath, { recursive: true });
-  },
-};
+function consulTemplateRecipe(arch: 'amd64' | 'arm64'): ToolRecipe {
+  const goBinary: GoBinaryExpectation = {
+    module: 'github.com/hashicorp/consul-template',
+    version: 'v0.42.1',
+    goos: 'linux',
+    goarch: arch,
+    machine: CONSUL_TEMPLATE_MACHINE[arch],
+  };
+  return {
+    name: 'consul-template',
+    version: '0.42.1',
+    license: 'MPL-2.0',
+    versionArgs: ['-version'],
+    versionPattern: /^consul-template v0\.42\.1\b/,
+    // The images carry this exact build, so it always comes from the cache.
+    acceptOnPath: false,
+    ...(arch === 'amd64' ? {} : { platform: `linux/${arch}` }),
+    goBinary,
+    build: (go, workDir, binPath) =>
+      goInstallFor(go, arch === 'amd64' ? 'consul-template' : `consul-template ${arch}`, goBinary, `${goBinary.module}@${goBinary.version}`, workDir, binPath),
+  };
+}
 
-/** consul-template built for the given architecture; amd64 is the host build the images have always carried. */
+export const consulTemplate = consulTemplateRecipe('amd64');
+const consulTemplateArm64 = consulTemplateRecipe('arm64');
+
+/** consul-template built for linux/<arch>, whatever the host. */
 export function consulTemplateFor(arch: 'amd64' | 'arm64'): ToolRecipe {
   return arch === 'amd64' ? consulTemplate : consulTemplateArm64;
 }

@@ -17,7 +17,7 @@ export function toolsDir(env: NodeJS.ProcessEnv = process.env): string {
 export interface CachedTool {
   name: string;
   version: string;
-  /** A build for another platform than the host's (e.g. linux/arm64), kept beside the host's. */
+  /** A platform (e.g. linux/arm64) whose build is kept in a folder of its own beside the version's. */
   platform?: string;
 }
 

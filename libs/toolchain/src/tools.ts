@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { $ } from 'zx';
 import type { GoToolchain } from '../../gobuild/src/find-go';
+import { checkGoBinary } from './go-binary-check';
+import { hostRuns } from './go-target';
 import type { ToolRecipe } from './recipes';
 import { fail, formatSeconds, ok, progress } from './report';
 import { inspectCachedTool, installTool, toolBinary, toolsDir } from './tool-cache';
@@ -16,8 +18,12 @@ async function versionLine(recipe: ToolRecipe, path: string): Promise<string> {
   return (out.stdout + out.stderr).trim().split('\n')[0] ?? '';
 }
 
+/** A tool built for a fixed platform is judged by its build information and ELF header, and run too only where the host can. */
 async function checkVersion(recipe: ToolRecipe, path: string): Promise<void> {
-  if (recipe.check) return recipe.check(path);
+  if (recipe.goBinary) {
+    await checkGoBinary(path, recipe.goBinary);
+    if (!hostRuns(recipe.goBinary)) return;
+  }
   const line = await versionLine(recipe, path);
   if (!recipe.versionPattern.test(line)) {
     throw new Error(`${path} reports "${line || 'nothing'}", expected ${recipe.name} ${recipe.version}`);
