@@ -3,7 +3,7 @@ import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EM_AARCH64, readElfLinkageOfFile } from '../../../libs/elf/src/elf';
+import { EM_AARCH64, EM_X86_64, readElfLinkageOfFile } from '../../../libs/elf/src/elf';
 import { readGoBuildInfoOfFile } from '../../../libs/sbom/src/go-buildinfo';
 import { arm64Emulation } from '../../../libs/toolchain/src/emulation';
 import { consul, consulTemplate, consulTemplateFor } from '../../../libs/toolchain/src/recipes';
@@ -32,17 +32,21 @@ describe('bootstrap', () => {
     expect(run.stdout).toMatch(/^ok +arm64 emulation +(binfmt_misc handler|not needed|none: arm64 images cannot be run here \(.+\))/m);
   });
 
-  it('builds consul-template for arm64 beside the amd64 one: a static aarch64 ELF of v0.42.1, by its own build information', async () => {
+  it('builds consul-template for linux/amd64 and linux/arm64 whatever the host: static ELFs of v0.42.1 for each, by their own build information', async () => {
     expect(consulTemplateFor('amd64')).toBe(consulTemplate);
     const amd64 = await locateTool(consulTemplate);
     const arm64 = await locateTool(consulTemplateArm64);
     expect(amd64.path).toBe(join(toolsDir(), 'consul-template', '0.42.1', 'bin', 'consul-template'));
     expect(arm64.path).toBe(join(toolsDir(), 'consul-template', '0.42.1-linux-arm64', 'bin', 'consul-template'));
-    const info = await readGoBuildInfoOfFile(arm64.path);
-    expect(info.main).toMatchObject({ path: 'github.com/hashicorp/consul-template', version: 'v0.42.1' });
-    expect(info.settings).toEqual(expect.arrayContaining([['GOOS', 'linux'], ['GOARCH', 'arm64'], ['CGO_ENABLED', '0'], ['-trimpath', 'true']]));
-    const elf = readElfLinkageOfFile(arm64.path);
-    expect(elf).toMatchObject({ machine: EM_AARCH64, isStatic: true, class: 64 });
+    for (const [path, goarch, machine, microarchitecture] of [
+      [amd64.path, 'amd64', EM_X86_64, ['GOAMD64', 'v1']],
+      [arm64.path, 'arm64', EM_AARCH64, ['GOARM64', 'v8.0']],
+    ] as const) {
+      const info = await readGoBuildInfoOfFile(path);
+      expect(info.main).toMatchObject({ path: 'github.com/hashicorp/consul-template', version: 'v0.42.1' });
+      expect(info.settings).toEqual(expect.arrayContaining([['GOOS', 'linux'], ['GOARCH', goarch], ['CGO_ENABLED', '0'], ['-trimpath', 'true'], microarchitecture]));
+      expect(readElfLinkageOfFile(path)).toMatchObject({ machine, isStatic: true, class: 64 });
+    }
   });
 
   it('runs the arm64 consul-template where arm64 binaries can run', async (ctx) => {
@@ -82,28 +86,28 @@ describe('bootstrap', () => {
     const cache = mkdtempSync(join(tmpdir(), 'microbox-tools-'));
     afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
-    it('rebuilds a truncated consul-template and an arm64 one of the wrong architecture, to the same bytes as before', async () => {
+    it('rebuilds an amd64 consul-template of the wrong architecture and a truncated arm64 one, to the same bytes as before', async () => {
       const shared = toolsDir();
       // A private cache: both consul-templates copied (they get damaged), Consul linked (read only).
       for (const tool of TOOLS) {
         mkdirSync(join(toolDir(tool, cache), 'bin'), { recursive: true });
         copyFileSync(join(toolDir(tool, shared), 'tool.json'), join(toolDir(tool, cache), 'tool.json'));
       }
-      copyFileSync(toolBinary(consulTemplate, shared), toolBinary(consulTemplate, cache));
       linkSync(toolBinary(consul, shared), toolBinary(consul, cache));
       const good = readRecord(cache, consulTemplate);
       const goodArm64 = readRecord(cache, consulTemplateArm64);
-      truncateSync(toolBinary(consulTemplate, cache), 1_000_000);
-      // The amd64 build in the arm64 place, recorded as if built there: only its build information tells.
-      copyFileSync(toolBinary(consulTemplate, shared), toolBinary(consulTemplateArm64, cache));
-      const amd64Record = readRecord(shared, consulTemplate);
-      writeFileSync(join(toolDir(consulTemplateArm64, cache), 'tool.json'), JSON.stringify({ ...goodArm64, sha256: amd64Record.sha256, size: amd64Record.size }));
+      // The arm64 build in the amd64 place, recorded as if built there (what a plain go install on an arm64 host made):
+      // only its build information and ELF header tell.
+      copyFileSync(toolBinary(consulTemplateArm64, shared), toolBinary(consulTemplate, cache));
+      writeFileSync(join(toolDir(consulTemplate, cache), 'tool.json'), JSON.stringify({ ...good, sha256: goodArm64.sha256, size: goodArm64.size }));
+      copyFileSync(toolBinary(consulTemplateArm64, shared), toolBinary(consulTemplateArm64, cache));
+      truncateSync(toolBinary(consulTemplateArm64, cache), 1_000_000);
 
       const run = runBootstrap({ MICROBOX_TOOLS_DIR: cache });
       expect(run.status, run.stdout + run.stderr).toBe(0);
-      expect(run.stdout).toMatch(/^\.\. +consul-template +cached build is broken, rebuilding: .* is 1000000 bytes, was built as \d+/m);
+      expect(run.stdout).toMatch(/^\.\. +consul-template +cached binary is not the right one, rebuilding: .* GOARCH is arm64, expected amd64; its ELF machine is 183, expected 62$/m);
       expect(run.stdout).toMatch(/^ok +consul-template +0\.42\.1 built in /m);
-      expect(run.stdout).toMatch(/^\.\. +consul-template arm64 cached binary is not the right one, rebuilding: .* GOARCH is amd64, expected arm64; its ELF machine is 62, expected 183$/m);
+      expect(run.stdout).toMatch(/^\.\. +consul-template arm64 cached build is broken, rebuilding: .* is 1000000 bytes, was built as \d+/m);
       expect(run.stdout).toMatch(/^ok +consul-template arm64 0\.42\.1 built in /m);
       expect(run.stdout).toMatch(/^ok +consul +1\.14\.11 \(MPL-2\.0\) cached/m);
       // -trimpath and a fixed module version make the rebuilds byte-identical.

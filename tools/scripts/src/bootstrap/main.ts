@@ -18,8 +18,8 @@ Checks, one line each, and installs or builds what is missing: node_modules
 (npm ci), a Docker engine (docker.io and dockerd, as root on Debian or Ubuntu),
 the tests' real peers (docker-registry, skopeo, umoci), arm64 emulation
 (qemu-user-static and binfmt-support, as root on Debian or Ubuntu), Go ${MIN_GO.join('.')}+,
-consul-template 0.42.1 for amd64 and arm64 and Consul 1.14.11 (built into the
-tool cache). Safe to run again: what is there is left alone.
+consul-template 0.42.1 for linux/amd64 and linux/arm64 (cross-built where the
+host is another platform) and Consul 1.14.11 (built into the tool cache). Safe to run again: what is there is left alone.
 
   MICROBOX_TOOLS_DIR  the tool cache (default \${XDG_CACHE_HOME:-~/.cache}/microbox/tools)
   DOCKER_HOST         the engine to use (default the local socket)`;
