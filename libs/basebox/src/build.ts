@@ -198,7 +198,11 @@ export async function buildBasebox(options: BaseboxOptions): Promise<BuildRecord
   const slim = await withIndex(options.store, built.map((b) => b.slim), slimTags(tags));
   const record: BuildRecord = { ...full, layout: options.layoutName, meta: versionsMeta(built), variants: { [SLIM]: slim } };
   await layoutFromRecord(options.layoutDir, options.store, record);
-  log(`${BASEBOX_NAME}: index ${full.index!.digest} (${platformImages(full).map((p) => `${p.platform} ${p.image.manifest.digest}`).join(', ')}) in ${((Date.now() - started) / 1000).toFixed(2)}s`);
+  // The first line names the record's own image (linux/amd64) as single-platform builds did; then the others and the index.
+  const [own, ...others] = platformImages(full);
+  log(`${BASEBOX_NAME}: ${own!.image.manifest.digest} in ${((Date.now() - started) / 1000).toFixed(2)}s; ${own!.platform}`);
+  for (const other of others) log(`${BASEBOX_NAME}: ${other.image.manifest.digest}; ${other.platform}`);
+  log(`${BASEBOX_NAME}: index ${full.index!.digest} over ${platformImages(full).map((p) => p.platform).join(', ')}: what the tags name`);
   log(`${BASEBOX_NAME} ${SLIM} (no ${CONSUL_TEMPLATE_PART}): index ${slim.index!.digest}`);
   return record;
 }

@@ -54,7 +54,7 @@ async function load(options: LoadOptions, context: ExecutorContext): Promise<{ s
     for (const variant of [undefined, ...Object.keys(record.variants ?? {})]) {
       const image = recordForPlatform(recordOf(record, variant), engine.platform);
       const { loaded } = await loadIntoDaemon(engine, store, await readImage(store, image.manifest), image.tags, (line) => console.log(`  ${line}`), related);
-      console.log(`${name}: ${image.id.slice(0, 19)} (${engine.platform}) ${loaded ? 'loaded into' : 'already in'} the daemon at ${engine.endpoint}; tagged ${image.tags.join(', ')}`);
+      console.log(`${name}: ${image.id.slice(0, 19)} ${loaded ? 'loaded into' : 'already in'} the daemon at ${engine.endpoint}, its ${engine.platform} image; tagged ${image.tags.join(', ')}`);
     }
     return { success: true };
   } catch (err) {
