@@ -7,7 +7,7 @@ import { lockedFor, readLock } from '../../basebox/src/lock';
 import { cloneWorkspace, type WorkspaceClone } from '../../../tools/nx-microbox/e2e/workspace-clone';
 import { nxTasks } from '../../../tools/nx-microbox/e2e/nx-tasks';
 import { validateSbom } from '../src/cyclonedx';
-import { readGoBuildInfoOfFile } from '../src/go-buildinfo';
+import { readGoBuildInfoOfFile } from '../../gobuild/src/go-buildinfo';
 
 // greeter's SBOM as `nx run greeter:layout` writes it in a clean clone:
 // every package of the lock, consul-template's modules, greeter's own,

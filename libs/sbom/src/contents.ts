@@ -1,4 +1,4 @@
-import type { GoBuildInfo } from './go-buildinfo';
+import type { GoBuildInfo } from '../../gobuild/src/go-buildinfo';
 
 /** A Debian package an image holds files of: the exact .deb, as the lock pinned it. */
 export interface DebianPackage {

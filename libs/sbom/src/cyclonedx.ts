@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as CDX from '@cyclonedx/cyclonedx-library';
 import type { DebianPackage, GoBinary, ImageContents, SbomSubject } from './contents';
 import { spdxIdOf } from './dep5';
-import type { GoDependency } from './go-buildinfo';
+import type { GoDependency } from '../../gobuild/src/go-buildinfo';
 import { debPurl, golangPurl, ociPurl } from './purls';
 
 export const SBOM_MEDIA_TYPE = 'application/vnd.cyclonedx+json';

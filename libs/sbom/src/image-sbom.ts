@@ -7,7 +7,7 @@ import { binaryPath } from '../../service-image/src/s6-services';
 import type { GoBinary, ImageContents, SbomSubject } from './contents';
 import { makeSbom, SBOM_MEDIA_TYPE } from './cyclonedx';
 import { lockedDebianPackages } from './debian-packages';
-import { readGoBuildInfoOfFile } from './go-buildinfo';
+import { readGoBuildInfoOfFile } from '../../gobuild/src/go-buildinfo';
 import { contentsOfSbom } from './inherit';
 
 /** Where the base puts consul-template, and the name of the base's layer holding it. */

@@ -1,7 +1,7 @@
 import { PackageURL } from 'packageurl-js';
 import type { DebianPackage, GoBinary, ImageContents } from './contents';
 import { PROPERTY } from './cyclonedx';
-import type { GoDependency } from './go-buildinfo';
+import type { GoDependency } from '../../gobuild/src/go-buildinfo';
 
 interface JsonComponent {
   'bom-ref'?: string;

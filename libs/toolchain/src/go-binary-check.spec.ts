@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EM_AARCH64, EM_X86_64, type ElfLinkage } from '../../elf/src/elf';
 import { findGo } from '../../gobuild/src/find-go';
-import type { GoBuildInfo } from '../../sbom/src/go-buildinfo';
+import type { GoBuildInfo } from '../../gobuild/src/go-buildinfo';
 import { checkGoBinary, goBinaryProblems, type GoBinaryExpectation } from './go-binary-check';
 import { consulTemplateFor } from './recipes';
 

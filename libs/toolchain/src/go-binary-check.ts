@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { readElfLinkage, type ElfLinkage } from '../../elf/src/elf';
-import { readGoBuildInfo, type GoBuildInfo } from '../../sbom/src/go-buildinfo';
+import { readGoBuildInfo, type GoBuildInfo } from '../../gobuild/src/go-buildinfo';
 import type { GoTarget } from './go-target';
 
 /** What a Go tool built for a fixed platform must be, as its own build information and ELF header say. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EM_AARCH64, EM_X86_64, readElfLinkageOfFile } from '../../../libs/elf/src/elf';
-import { readGoBuildInfoOfFile } from '../../../libs/sbom/src/go-buildinfo';
+import { readGoBuildInfoOfFile } from '../../../libs/gobuild/src/go-buildinfo';
 import { arm64Emulation } from '../../../libs/toolchain/src/emulation';
 import { consul, consulTemplate, consulTemplateFor } from '../../../libs/toolchain/src/recipes';
 import { sha256File } from '../../../libs/checksum/src/sha256';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findGo } from '../../gobuild/src/find-go';
+import { findGo } from './find-go';
 import { type GoBuildInfo, parseModuleInfo, readGoBuildInfo } from './go-buildinfo';
 
 /** What `go version -m` prints for a binary, in the parser's shape: the oracle the parser is held to. */
