@@ -33,26 +33,26 @@ describe('ensureArm64Emulation', () => {
     writeFileSync(join(dir, 'qemu-aarch64'), QEMU_AARCH64);
     const root = vi.fn(async () => []);
     await ensureArm64Emulation(host({ root }));
-    expect(lines).toEqual(['ok    arm64 emulation  binfmt_misc handler qemu-aarch64 (flags PF): /usr/libexec/qemu-binfmt/aarch64-binfmt-P']);
+    expect(lines).toEqual(['ok    arm64 emulation       binfmt_misc handler qemu-aarch64 (flags PF): /usr/libexec/qemu-binfmt/aarch64-binfmt-P']);
     expect(root).not.toHaveBeenCalled();
   });
 
   it('says, in one line and without failing, why it cannot set it up elsewhere than Debian or Ubuntu', async () => {
     await ensureArm64Emulation(host({ aptHost: false }));
     expect(lines).toEqual([
-      `ok    arm64 emulation  none: arm64 images cannot be run here (binfmt_misc is not mounted at ${dir}; the bootstrap sets it up only on Debian or Ubuntu)`,
+      `ok    arm64 emulation       none: arm64 images cannot be run here (binfmt_misc is not mounted at ${dir}; the bootstrap sets it up only on Debian or Ubuntu)`,
     ]);
   });
 
   it('says, in one line, that it needs root or passwordless sudo', async () => {
     await ensureArm64Emulation(host({ root: async () => undefined }));
     expect(lines).toEqual([
-      `ok    arm64 emulation  none: arm64 images cannot be run here (binfmt_misc is not mounted at ${dir}; setting it up needs root or passwordless sudo)`,
+      `ok    arm64 emulation       none: arm64 images cannot be run here (binfmt_misc is not mounted at ${dir}; setting it up needs root or passwordless sudo)`,
     ]);
   });
 
   it('needs nothing on an arm64 host', async () => {
     await ensureArm64Emulation(host({ arch: 'arm64', aptHost: false }));
-    expect(lines).toEqual(['ok    arm64 emulation  not needed: this host is arm64']);
+    expect(lines).toEqual(['ok    arm64 emulation       not needed: this host is arm64']);
   });
 });

@@ -9,14 +9,15 @@ export class BootstrapError extends Error {
   }
 }
 
-const width = 16;
+// The longest check name, "consul-template arm64", fits: the details line up.
+export const CHECK_WIDTH = 21;
 
 export function ok(check: string, detail: string): void {
-  console.log(`ok    ${check.padEnd(width)} ${detail}`);
+  console.log(`ok    ${check.padEnd(CHECK_WIDTH)} ${detail}`);
 }
 
 export function progress(check: string, detail: string): void {
-  console.log(`..    ${check.padEnd(width)} ${detail}`);
+  console.log(`..    ${check.padEnd(CHECK_WIDTH)} ${detail}`);
 }
 
 export function fail(check: string, message: string): never {

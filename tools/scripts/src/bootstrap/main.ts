@@ -2,7 +2,7 @@ import { ensureTestPeer, TEST_PEERS } from '../../../../libs/toolchain/src/apt';
 import { ensureDockerEngine } from '../../../../libs/toolchain/src/docker-engine';
 import { ensureArm64Emulation } from '../../../../libs/toolchain/src/emulation-setup';
 import { RECIPES } from '../../../../libs/toolchain/src/recipes';
-import { BootstrapError, fail, formatSeconds, ok } from '../../../../libs/toolchain/src/report';
+import { BootstrapError, CHECK_WIDTH, fail, formatSeconds, ok } from '../../../../libs/toolchain/src/report';
 import { toolsDir } from '../../../../libs/toolchain/src/tool-cache';
 import { ensureTool } from '../../../../libs/toolchain/src/tools';
 import { findGo, MIN_GO, type GoToolchain } from '../../../../libs/gobuild/src/find-go';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   if (err instanceof BootstrapError) {
-    console.error(`FAIL  ${err.check.padEnd(16)} ${err.message}`);
+    console.error(`FAIL  ${err.check.padEnd(CHECK_WIDTH)} ${err.message}`);
   } else {
     console.error(`FAIL  bootstrap: ${(err as Error).stack ?? String(err)}`);
   }
