@@ -77,7 +77,7 @@ describe('bootstrap', () => {
     expect(run.status).toBe(1);
     const failures = run.stderr.split('\n').filter((l) => l.startsWith('FAIL'));
     expect(failures).toEqual([
-      'FAIL  docker engine    DOCKER_HOST=unix:///tmp/microbox-no-engine.sock does not answer: start that engine, or unset DOCKER_HOST to use the local one',
+      'FAIL  docker engine         DOCKER_HOST=unix:///tmp/microbox-no-engine.sock does not answer: start that engine, or unset DOCKER_HOST to use the local one',
     ]);
     expect(run.stdout).not.toMatch(/started dockerd|installing/);
   });
