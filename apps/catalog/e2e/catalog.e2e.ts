@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -148,10 +149,12 @@ describe('catalog running with a read-only root', () => {
     expect((await execAs(c.container, 'app', ['touch', '/srv/catalog/probe'])).exitCode).not.toBe(0);
   });
 
-  it('holds each listed file with the mode it has in the repository', async () => {
+  it('holds each listed file with the mode git records for it (100644 or 100755), whatever the checkout umask', async () => {
     const files = listedFiles();
     const { output } = await execIn(c.container, ['stat', '-c', '%n %a', ...files.map((f) => `/srv/catalog/${f}`)]);
-    expect(output.trim().split('\n')).toEqual(files.map((f) => `/srv/catalog/${f} ${(statSync(join(SERVICE_DIR, f)).mode & 0o777).toString(8)}`));
+    const staged = execFileSync('git', ['ls-files', '--stage', '--', ...files], { cwd: SERVICE_DIR, encoding: 'utf8' });
+    const gitModes = new Map(staged.trim().split('\n').map((line) => [line.split('\t')[1]!, line.split(' ')[0]!.slice(-3)]));
+    expect(output.trim().split('\n')).toEqual(files.map((f) => `/srv/catalog/${f} ${gitModes.get(f)}`));
   });
 
   it('answers gRPC health SERVING on its own port 3550, for the server and for its service', async () => {

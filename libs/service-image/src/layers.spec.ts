@@ -38,7 +38,7 @@ const layer = (s: ServiceSpec, name: string) => serviceLayers(s, dir, Buffer.fro
 const file = (entries: ImageEntry[] | undefined, path: string) => entries?.find((e) => e.path === path);
 
 describe('the files layer', () => {
-  it('ships listed files and folders byte for byte with their modes under /srv/<svc>, between the scripts and the binary', () => {
+  it('ships listed files and folders byte for byte with the modes git records under /srv/<svc>, between the scripts and the binary', () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00, 0x80, 0xc3, 0x28]);
     put('products.json', '{"products":[]}');
     put('static/logo.png', png);
@@ -49,7 +49,7 @@ describe('the files layer', () => {
     expect(layers.map((l) => l.name)).toEqual(['s6 scripts', 'files', 'binary']);
     const entries = layers[1]!.entries;
     expect(file(entries, '/srv/catalog/static/logo.png')).toEqual({ type: 'file', path: '/srv/catalog/static/logo.png', content: png, mode: 0o644 });
-    expect(file(entries, '/srv/catalog/bin/tool.sh')).toMatchObject({ mode: 0o750 });
+    expect(file(entries, '/srv/catalog/bin/tool.sh')).toMatchObject({ mode: 0o755 });
     expect(entries.map((e) => e.path).sort()).toEqual([
       '/srv/catalog',
       '/srv/catalog/bin/tool.sh',
@@ -134,5 +134,23 @@ describe('templates and s6 overrides pass the same check', () => {
   it('a service with no template has no consul-template dir, config or templates in its scripts layer', () => {
     const paths = layer(spec(), 's6 scripts')!.entries.map((e) => e.path);
     expect(paths).toEqual(['/etc/s6/app/finish', '/etc/s6/app/run', '/srv/catalog']);
+  });
+});
+
+describe('modes', () => {
+  it('are the ones git records, whatever the checkout umask gave: the same layers from a 0002, 0022 or 0077 checkout', () => {
+    const checkout = (file: number, script: number, folder: number) => {
+      put('data/products.json', '{}', file);
+      put('data/run.sh', '#!/bin/sh\n', script);
+      chmodSync(join(dir, 'data'), folder);
+      put('s6/app/run', '#!/bin/sh\nexec custom\n', script);
+      return serviceLayers(spec({ files: ['data'] }), dir, Buffer.from('ELF')).layers.map((l) => l.entries);
+    };
+    const umask022 = checkout(0o644, 0o755, 0o755);
+    expect(checkout(0o664, 0o775, 0o775)).toEqual(umask022);
+    expect(checkout(0o600, 0o700, 0o700)).toEqual(umask022);
+    expect(file(umask022[1], '/srv/catalog/data/products.json')).toMatchObject({ mode: 0o644 });
+    expect(file(umask022[1], '/srv/catalog/data/run.sh')).toMatchObject({ mode: 0o755 });
+    expect(file(umask022[1], '/srv/catalog/data')).toMatchObject({ mode: 0o755 });
   });
 });

@@ -12,6 +12,16 @@ interface ReadFile {
 }
 
 /**
+ * The mode git records for a file, 0755 when its owner may run it, else
+ * 0644: a checkout's bits follow the umask (0664 under umask 002, 0600
+ * under 077), so shipping them would give another digest on another host,
+ * and a file the `app` user could not read.
+ */
+export function repositoryMode(mode: number): number {
+  return mode & 0o100 ? 0o755 : 0o644;
+}
+
+/**
  * The one check every file that reaches the image passes (files, templates,
  * s6 overrides): its real path, symlinks followed, is inside the service
  * folder. Refused by name otherwise, before anything is written.
@@ -32,7 +42,7 @@ function readInside(serviceDir: string, path: string, what: string): ReadFile {
   const real = realPathInside(serviceDir, path, what);
   const stat = statSync(real);
   if (!stat.isFile()) throw new Error(`${what} ${relative(serviceDir, path)} of ${serviceDir} is not a file`);
-  return { content: readFileSync(real), mode: stat.mode & 0o777 };
+  return { content: readFileSync(real), mode: repositoryMode(stat.mode) };
 }
 
 /**
@@ -60,12 +70,12 @@ function walk(serviceDir: string, rel: string, what: string, into: Walked, leave
   const real = realPathInside(serviceDir, abs, what);
   const stat = statSync(real);
   if (stat.isFile()) {
-    into.files.set(rel, { content: readFileSync(real), mode: stat.mode & 0o777 });
+    into.files.set(rel, { content: readFileSync(real), mode: repositoryMode(stat.mode) });
     return;
   }
   if (!stat.isDirectory()) throw new Error(`${what} ${rel} of ${serviceDir} is neither a file nor a folder: list files and folders only`);
   if (seen.includes(real)) throw new Error(`${what} ${rel} of ${serviceDir} is a link to a folder that holds it (a loop): remove the link`);
-  into.folders.set(rel, stat.mode & 0o777);
+  into.folders.set(rel, 0o755);
   for (const name of readdirSync(abs).sort()) {
     const child = `${rel}/${name}`;
     const isFolder = statSync(realPathInside(serviceDir, join(abs, name), what)).isDirectory();
