@@ -95,7 +95,7 @@ describe('go-build on a fixture service', () => {
     // And the default (cgo off) build of the same service is static.
     const ok = await build({ main: 'apps/netapp' });
     expect(ok.success).toBe(true);
-    expect(readdirSync(join(ws, 'dist/apps/netapp')).sort()).toEqual(['build.json', 'netapp', 'netapp_linux_amd64']);
+    expect(readdirSync(join(ws, 'dist/apps/netapp')).sort()).toEqual(['build.json', 'netapp']);
   });
 
   it('leaves no stale binary from an earlier good build when a later build is refused', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, posix, relative, resolve } from 'node:path';
 import { sha256File } from '../../checksum/src/sha256';
 import { readElfLinkageOfFile } from '../../elf/src/elf';
@@ -24,7 +24,7 @@ export interface GoBuildOptions {
   name?: string;
   /** Workspace-relative output folder; defaults to `dist/<main>`. */
   outputPath?: string;
-  /** The primary platform, whose binary is also written as `<outputPath>/<name>`. Default linux/amd64. */
+  /** The primary platform, whose binary is written as `<outputPath>/<name>`. Default linux/amd64. */
   goos?: string;
   goarch?: string;
   /** More platforms to build beside the primary one, as "os/arch". */
@@ -163,8 +163,9 @@ function removeWithEmptyParents(dir: string, stop: string) {
  *
  * Platforms are built at once, each by its own `go build`.
  *
- * Layout: `<outputPath>/<name>_<os>_<arch>` for every platform, `<outputPath>/<name>`
- * for the primary one (what the image takes), and `<outputPath>/build.json`.
+ * Layout: `<outputPath>/<name>` for the primary platform (what the image
+ * takes), `<outputPath>/<name>_<os>_<arch>` for every other one, and
+ * `<outputPath>/build.json`.
  */
 export async function goBuild(options: GoBuildOptions): Promise<GoBuildResult> {
   const started = Date.now();
@@ -222,7 +223,8 @@ export async function goBuild(options: GoBuildOptions): Promise<GoBuildResult> {
   // One `go build` per platform, all at once: they share Go's build cache,
   // and the second platform's link overlaps the first's.
   const buildOne = async (p: Platform): Promise<BuiltBinary | { error: string }> => {
-    const finalName = `${name}_${p.os}_${p.arch}${p.os === 'windows' ? '.exe' : ''}`;
+    // The primary binary is written once, under the plain name: a second name for it (a hard link) is stored twice in Nx's cache.
+    const finalName = p === primary ? name : `${name}_${p.os}_${p.arch}${p.os === 'windows' ? '.exe' : ''}`;
     const partial = join(outputDir, `.${finalName}.partial`);
     const buildEnv: Record<string, string> = { CGO_ENABLED: cgo ? '1' : '0', GOOS: p.os, GOARCH: p.arch };
     const args = buildArgs({ articleFlags: options.articleFlags, tags: options.tags, ldflags, out: partial, pkg });
@@ -272,12 +274,6 @@ export async function goBuild(options: GoBuildOptions): Promise<GoBuildResult> {
   if (failed) return fail(failed.error);
   const binaries = results as BuiltBinary[];
 
-  const primaryBin = join(outputDir, name);
-  try {
-    linkSync(join(ws, binaries[0].path), primaryBin);
-  } catch {
-    copyFileSync(join(ws, binaries[0].path), primaryBin);
-  }
   const record: GoBuildRecord = {
     name,
     main,

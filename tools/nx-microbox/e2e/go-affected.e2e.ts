@@ -91,6 +91,6 @@ describe('Go projects in the Nx graph of a fixture workspace', () => {
     );
     const out = ws.nx('run', 'gamma:go-build', '--outputStyle=static');
     expect(out).toMatch(/GOARCH=arm64/);
-    expect(readdirSync(join(ws.dir, 'dist/apps/gamma')).sort()).toEqual(['build.json', 'gamma', 'gamma_linux_amd64', 'gamma_linux_arm64']);
+    expect(readdirSync(join(ws.dir, 'dist/apps/gamma')).sort()).toEqual(['build.json', 'gamma', 'gamma_linux_arm64']);
   });
 });
