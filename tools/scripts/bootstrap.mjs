@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const lockHash = createHash('sha256').update(readFileSync(join(root, 'package-lock.json'))).digest('hex');
 const stamp = join(root, 'node_modules', '.microbox-lock.sha256');
-const label = 'node_modules'.padEnd(16);
+const label = 'node_modules'.padEnd(21); // the width of libs/toolchain's report column
 
 if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === lockHash) {
   console.log(`ok    ${label} match package-lock.json`);
