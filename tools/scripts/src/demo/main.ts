@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { $ } from 'zx';
 import { imageExists } from '../../../../libs/image/src/daemon';
 import type { Engine } from '../../../../libs/image/src/engine';
-import { type BuildRecord, readRecord } from '../../../../libs/image/src/record';
+import { type BuildRecord, formatMB, platformImages, readRecord } from '../../../../libs/image/src/record';
 import type { RunningContainer } from '../../../../libs/stack/src/containers';
 import { Stack } from '../../../../libs/stack/src/stack';
 import { httpGet, waitFor } from '../../../../libs/stack/src/wait';
@@ -45,6 +45,17 @@ async function sizes(engine: Engine): Promise<SizeRow[]> {
     if (record) rows.push({ image, mb: (await daemonSize(engine, record)) / 1e6, article: `a service about ${ARTICLE_MB.service} MB` });
   }
   return rows;
+}
+
+/** Each image's size per platform (layer tars, from its record): the daemon holds one, the index its tags name holds both. */
+async function platformSizes(): Promise<string[]> {
+  const lines: string[] = [];
+  for (const name of ['basebox', 'greeter', 'gateway', 'catalog']) {
+    const record = await readRecord(join(root, `dist/images/${name}.json`));
+    if (!record?.index) continue;
+    lines.push(`${record.tags[0]}: ${platformImages(record).map((p) => `${p.platform} ${formatMB(p.image.size)}`).join(', ')}`);
+  }
+  return lines;
 }
 
 /**
@@ -114,6 +125,8 @@ async function main(): Promise<void> {
 
     step('image sizes beside the article\'s');
     for (const line of sizeTable(await sizes(stack.engine))) console.log(line);
+    const perPlatform = await platformSizes();
+    if (perPlatform.length) console.log(`\nper platform (layer tars; the tags name an index of both, the daemon holds its own platform's image):\n${perPlatform.map((l) => `  ${l}`).join('\n')}`);
     console.log(`\ndemo: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (keep) {
       console.log(`\nThe stack is still up (--keep): Consul at ${stack.consul!.url}, the front door at ${front}?name=you`);
