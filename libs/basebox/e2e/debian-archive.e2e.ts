@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,11 +14,10 @@ import { unpackLockedPackages } from '../src/debian/unpack-locked';
 import { S6_PROGRAMS } from '../src/flavours/debian';
 import { formatLock, lockedFor, parseLock } from '../src/lock';
 import { refreshLock } from '../src/refresh-lock';
-import { LOCK_FILE } from './helpers';
+import { LOCK_FILE, nodeOnlyPath, runWithNodeOnly } from './helpers';
 
 const run = promisify(execFile);
 const KEYRING_DIR = new URL('../keys', import.meta.url).pathname;
-const WORKSPACE = new URL('../../..', import.meta.url).pathname;
 
 /** What a test's mirror does to a path the real archive served: change its body, or answer a status instead. */
 type Tamper = (path: string, body: Buffer) => Buffer | number | undefined;
@@ -175,25 +174,17 @@ describe('unpacking the locked packages', () => {
 
   /** The unpack, in a child process whose PATH holds node and nothing else: no apt-get, dpkg or dpkg-deb to fall back on. */
   async function unpackWithoutDpkg(architecture: string, cacheDir: string): Promise<{ root: string; ms: number }> {
-    const bin = join(work, 'bin-node-only');
-    if (!existsSync(bin)) {
-      await mkdir(bin);
-      await symlink(process.execPath, join(bin, 'node'));
-    }
-    const script = join(work, 'unpack.ts');
-    await writeFile(
-      script,
-      `import { unpackLockedPackages } from ${JSON.stringify(join(WORKSPACE, 'libs/basebox/src/debian/unpack-locked.ts'))};
+    const stdout = await runWithNodeOnly(
+      work,
+      'unpack',
+      (from) => `import { unpackLockedPackages } from ${from('libs/basebox/src/debian/unpack-locked.ts')};
 const [lockFile, architecture, cacheDir] = process.argv.slice(2);
 const started = Date.now();
 const { root } = await unpackLockedPackages({ lockFile, architecture, cacheDir });
 process.stdout.write(JSON.stringify({ root, ms: Date.now() - started }));
 `,
+      [LOCK_FILE, architecture, cacheDir],
     );
-    const { stdout } = await run('node', ['--import', '@swc-node/register/esm-register', '--no-warnings', script, LOCK_FILE, architecture, cacheDir], {
-      cwd: WORKSPACE,
-      env: { HOME: process.env.HOME, PATH: bin },
-    });
     return JSON.parse(stdout) as { root: string; ms: number };
   }
 
@@ -201,7 +192,7 @@ process.stdout.write(JSON.stringify({ root, ms: Date.now() - started }));
     ['amd64', EM_X86_64, 'x86_64-linux-gnu'],
     ['arm64', EM_AARCH64, 'aarch64-linux-gnu'],
   ])('gives the s6 programs and libc of %s (e_machine %i) with no apt-get, dpkg or dpkg-deb on PATH, from an empty cache and from a warm one', async (architecture, machine, triplet) => {
-    const env = { PATH: join(work, 'bin-node-only') };
+    const env = { PATH: await nodeOnlyPath(work) };
     await expect(run('dpkg-deb', ['--version'], { env })).rejects.toThrow(/ENOENT/);
     const cacheDir = join(work, `cold-${architecture}`);
     const roots: string[] = [];

@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BASEBOX_ARCHITECTURES, type BaseboxArchitecture } from '../src/platforms';
 import { consulTemplateFor } from '../../toolchain/src/recipes';
@@ -44,3 +47,29 @@ export async function consulTemplatePaths(): Promise<Record<BaseboxArchitecture,
 }
 
 export const LOCK_FILE = new URL('../debian.lock.json', import.meta.url).pathname;
+
+const WORKSPACE = new URL('../../..', import.meta.url).pathname;
+
+/** A folder in `work` holding only a link to this node: a PATH with no apt-get, dpkg or dpkg-deb (nor anything else) to fall back on. */
+export async function nodeOnlyPath(work: string): Promise<string> {
+  const bin = join(work, 'bin-node-only');
+  if (!existsSync(bin)) {
+    await mkdir(bin);
+    await symlink(process.execPath, join(bin, 'node'));
+  }
+  return bin;
+}
+
+/**
+ * Runs a TypeScript module, given as source (import paths relative to the
+ * workspace root), in a child node whose PATH holds node alone; its stdout.
+ */
+export async function runWithNodeOnly(work: string, name: string, source: (workspacePath: (path: string) => string) => string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const script = join(work, `${name}.ts`);
+  await writeFile(script, source((path) => JSON.stringify(join(WORKSPACE, path))));
+  const { stdout } = await run('node', ['--import', '@swc-node/register/esm-register', '--no-warnings', script, ...args], {
+    cwd: WORKSPACE,
+    env: { HOME: process.env.HOME, ...env, PATH: await nodeOnlyPath(work) },
+  });
+  return stdout;
+}

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,10 +20,9 @@ import { S6_PROGRAMS } from '../src/flavours/debian';
 import { lockedFor, readLock } from '../src/lock';
 import type { BaseboxArchitecture } from '../src/platforms';
 import { SLIM, slimTags } from '../src/slim';
-import { consulTemplatePaths, docker, LOCK_FILE, removeAll, testTag } from './helpers';
+import { consulTemplatePaths, docker, LOCK_FILE, nodeOnlyPath, removeAll, runWithNodeOnly, testTag } from './helpers';
 
 const run = promisify(execFile);
-const WORKSPACE = new URL('../../..', import.meta.url).pathname;
 const BASE = testTag('basebox-platforms');
 const ARM64_TAG = testTag('basebox-arm64');
 const containers: string[] = [];
@@ -110,23 +109,20 @@ describe('the basebox on two platforms', () => {
   }, 180_000);
 
   it('gives the same index with only node on PATH (no apt-get, dpkg, dpkg-deb, nor a busybox to run) from an empty .deb cache', async () => {
-    const bin = join(work, 'bin-node-only');
-    await mkdir(bin);
-    await symlink(process.execPath, join(bin, 'node'));
-    const script = join(work, 'build.ts');
-    await writeFile(
-      script,
-      `import { BlobStore } from ${JSON.stringify(join(WORKSPACE, 'libs/image/src/blob-store.ts'))};
-import { buildBasebox } from ${JSON.stringify(join(WORKSPACE, 'libs/basebox/src/build.ts'))};
+    await expect(run('dpkg-deb', ['--version'], { env: { PATH: await nodeOnlyPath(work) } })).rejects.toThrow(/ENOENT/);
+    const env = { MICROBOX_DEB_CACHE: join(work, 'empty-deb-cache'), MICROBOX_BLOB_STORE: store.dir };
+    const stdout = await runWithNodeOnly(
+      work,
+      'build',
+      (from) => `import { BlobStore } from ${from('libs/image/src/blob-store.ts')};
+import { buildBasebox } from ${from('libs/basebox/src/build.ts')};
 const [lockFile, layoutDir, tag, amd64, arm64] = process.argv.slice(2);
 const record = await buildBasebox({ consulTemplate: { amd64, arm64 }, lockFile, store: BlobStore.forEnv(), layoutDir, layoutName: layoutDir, tags: [tag], log: () => {} });
 process.stdout.write(record.index.digest);
 `,
+      [LOCK_FILE, join(work, 'no-dpkg'), BASE, consulTemplate.amd64, consulTemplate.arm64],
+      env,
     );
-    const env = { HOME: process.env.HOME, PATH: bin, MICROBOX_DEB_CACHE: join(work, 'empty-deb-cache'), MICROBOX_BLOB_STORE: store.dir };
-    await expect(run('dpkg-deb', ['--version'], { env })).rejects.toThrow(/ENOENT/);
-    const args = ['--import', '@swc-node/register/esm-register', '--no-warnings', script, LOCK_FILE, join(work, 'no-dpkg'), BASE, consulTemplate.amd64, consulTemplate.arm64];
-    const { stdout } = await run('node', args, { cwd: WORKSPACE, env });
     expect(stdout).toBe(record.index!.digest);
     // Every .deb of both architectures was downloaded into the empty cache, none taken from elsewhere.
     const lock = await readLock(LOCK_FILE);
