@@ -13,23 +13,12 @@ import { digestHex } from '../../image/src/descriptor';
 import { type BuildRecord, platformImages, recordOf } from '../../image/src/record';
 import { SBOM_MEDIA_TYPE, validateSbom } from '../src/cyclonedx';
 import { writeBaseboxSboms } from '../src/image-sbom';
+import type { Sbom } from './sbom-json';
 
 // The base's SBOMs as its layout target writes them: one per image manifest
 // (amd64 and arm64, full and slim), each in the layout as an artifact whose
 // subject is its platform's manifest; the full image's beside the record,
 // amd64's under the record's name and arm64's under its platform's.
-
-interface Component {
-  type: string;
-  name: string;
-  purl?: string;
-  hashes?: { alg: string; content: string }[];
-  properties?: { name: string; value: string }[];
-}
-interface Sbom {
-  metadata: { component: Component };
-  components: Component[];
-}
 
 let work: string;
 let record: BuildRecord;

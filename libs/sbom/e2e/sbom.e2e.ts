@@ -8,6 +8,7 @@ import { cloneWorkspace, type WorkspaceClone } from '../../../tools/nx-microbox/
 import { nxTasks } from '../../../tools/nx-microbox/e2e/nx-tasks';
 import { validateSbom } from '../src/cyclonedx';
 import { readGoBuildInfoOfFile } from '../../gobuild/src/go-buildinfo';
+import type { Sbom } from './sbom-json';
 
 // greeter's SBOM as `nx run greeter:layout` writes it in a clean clone:
 // every package of the lock, consul-template's modules, greeter's own,
@@ -18,20 +19,6 @@ import { readGoBuildInfoOfFile } from '../../gobuild/src/go-buildinfo';
 const PORT = 5571;
 let ws: WorkspaceClone;
 let registry: LocalRegistry;
-
-interface Component {
-  type: string;
-  name: string;
-  version?: string;
-  purl?: string;
-  hashes?: { alg: string; content: string }[];
-  properties?: { name: string; value: string }[];
-}
-interface Sbom {
-  metadata: { component: Component };
-  components: Component[];
-  dependencies: { ref: string; dependsOn?: string[] }[];
-}
 
 let layoutOutput = '';
 beforeAll(async () => {
